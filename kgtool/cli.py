@@ -1,0 +1,77 @@
+"""The ``kgtool`` command: a thin layer over the library. Only this module prints."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from kgtool import __version__
+from kgtool.errors import KgtoolError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_NONCONFORMANT, EXIT_ERROR = 0, 1, 2
+
+
+def reports_errors(func: F) -> F:
+    """Turn a KgtoolError into a one-line message on stderr and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            return func(*args, **kwargs)
+        except KgtoolError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            click.echo(f"kgtool: error: {exc}", err=True)
+            ctx.exit(EXIT_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kgtool")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def cli(debug: bool) -> None:
+    """Build, validate, query and publish the cooperation knowledge graph."""
+
+
+# --- commands: each helper module registers its commands below its own anchor ---
+
+# [anchor: core commands]
+
+# [anchor: names commands]
+
+# [anchor: network commands]
+
+# [anchor: publish commands]
+
+# [anchor: extract commands]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    try:
+        # In non-standalone mode click returns ctx.exit()'s code instead of raising.
+        result = cli.main(args=argv, prog_name="kgtool", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_ERROR
+    except KgtoolError as exc:
+        click.echo(f"kgtool: error: {exc}", err=True)
+        return EXIT_ERROR
+    return result if isinstance(result, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
