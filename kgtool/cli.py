@@ -43,7 +43,11 @@ def cli(debug: bool) -> None:
 
 # --- commands: each helper module registers its commands below its own anchor ---
 
+# [anchor: validate commands]
+
 # [anchor: core commands]
+
+# [anchor: query commands]
 
 # [anchor: names commands]
 
@@ -52,6 +56,8 @@ def cli(debug: bool) -> None:
 # [anchor: publish commands]
 
 # [anchor: extract commands]
+
+# [anchor: benchmark commands]
 
 
 def main(argv: list[str] | None = None) -> int:
