@@ -1,17 +1,79 @@
-"""Load RDF sources into one dataset, a named graph per file, on an embedded store."""
+"""Load RDF sources into one dataset, a named graph per file, on an embedded store.
+
+Files are parsed by Oxigraph (pyoxigraph): it is 5-10x faster than rdflib's parsers, reports
+errors with line and column, and never fetches a remote JSON-LD context. The parsed quads then go
+into one of three stores:
+
+* ``"oxigraph"`` (default): an in-memory Oxigraph store seen through rdflib (oxrdflib);
+* ``"memory"``: rdflib's own memory store;
+* a persistent Oxigraph store in a folder (``store_dir``): a manifest of every file's size,
+  mtime and SHA-256 lets the next run re-parse only the files that changed.
+
+Every file is parsed into a scratch store first, so a parse error leaves the target unchanged.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple, cast
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from oxrdflib.store import OxigraphStore
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
 
 from kgtool.errors import KgtoolError, ParseError
+from kgtool.fsutil import atomic_write_text
 from kgtool.project import PREFIXES, RDF_FORMATS, Project, find_project
 
 STORES = ("oxigraph", "memory")
+
+#: Oxigraph's parser for each rdflib format name used in ``kgtool.project.RDF_FORMATS``.
+_OX_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+MANIFEST_NAME = "manifest.json"
+_MANIFEST_VERSION = 1
+_OX_DIR_NAME = "oxigraph"
+
+# A persistent RocksDB store can be opened once per process; loads reuse the open handle.
+_OPEN_STORES: dict[Path, ox.Store] = {}
+
+
+@dataclass
+class _Defaults:
+    store: str = "oxigraph"
+    store_dir: Path | None = None
+
+
+_defaults = _Defaults()
+
+
+def set_default_store(store: str = "oxigraph", store_dir: Path | None = None) -> None:
+    """Set the store ``load`` uses when it is not given one (the CLI's ``--store``/``--memory``)."""
+    _check_store(store, store_dir)
+    _defaults.store = store
+    _defaults.store_dir = store_dir
+
+
+class Location(NamedTuple):
+    """Where a node is defined: the file, and the line when it can be found in the text."""
+
+    path: Path
+    line: int | None
 
 
 @dataclass
@@ -20,26 +82,61 @@ class LoadedGraph:
 
     dataset: Dataset
     project: Project
-    files: dict[str, Path] = field(default_factory=dict)  # graph IRI -> file
+    #: graph IRI -> the file it came from (a TriG/N-Quads file may own several graphs)
+    files: dict[str, Path] = field(default_factory=dict)
+    #: ``"oxigraph"`` or ``"memory"``
+    store: str = "oxigraph"
+    #: the folder of a persistent store, if any
+    store_dir: Path | None = None
+    #: files parsed by this load (all of them, unless a persistent store already had some)
+    parsed: list[Path] = field(default_factory=list)
+    #: files a persistent store already held unchanged
+    reused: list[Path] = field(default_factory=list)
+    #: graphs a persistent store dropped because their file is gone
+    dropped: list[str] = field(default_factory=list)
+    _lines: dict[Path, list[str]] = field(default_factory=dict, repr=False)
 
     def graph_of(self, path: Path) -> Graph:
-        """Return the named graph that holds ``path``'s triples."""
+        """Return the named graph that holds ``path``'s triples (its default graph for TriG)."""
         return self.dataset.graph(URIRef(self.project.graph_iri(path)))
+
+    def graphs_of(self, path: Path) -> list[URIRef]:
+        """Return the IRIs of every named graph that came from ``path``, sorted."""
+        resolved = path.resolve()
+        return sorted(URIRef(iri) for iri, p in self.files.items() if p.resolve() == resolved)
+
+    def source_files(self) -> list[Path]:
+        """Return the loaded files, each once, sorted."""
+        return sorted(set(self.files.values()))
 
     def files_under(self, folder: str) -> list[Path]:
         """Return the loaded files inside the project folder ``folder`` (ontology, shapes, data)."""
         base = (self.project.root / folder).resolve()
-        return [p for p in self.files.values() if p.resolve().is_relative_to(base)]
+        return [p for p in self.source_files() if p.resolve().is_relative_to(base)]
+
+    def graph_iris_under(self, folders: Iterable[str]) -> list[URIRef]:
+        """Return the IRIs of the graphs whose files lie under ``folders``, sorted."""
+        bases = [(self.project.root / folder).resolve() for folder in folders]
+        return sorted(
+            URIRef(iri)
+            for iri, path in self.files.items()
+            if any(path.resolve().is_relative_to(base) for base in bases)
+        )
 
     def subgraph(self, folders: Iterable[str]) -> Graph:
         """Return a new in-memory graph with the triples of the files under ``folders``."""
         out = Graph()
         bind_prefixes(out)
-        for folder in folders:
-            for path in self.files_under(folder):
-                for triple in self.graph_of(path):
-                    out.add(triple)
+        for iri in self.graph_iris_under(folders):
+            for triple in self.dataset.graph(iri):
+                out.add(_plain(triple))
         return out
+
+    def text_lines(self, path: Path) -> list[str]:
+        """Return the lines of a loaded file (cached; used to find where nodes are defined)."""
+        if path not in self._lines:
+            self._lines[path] = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return self._lines[path]
 
 
 def bind_prefixes(graph: Graph) -> None:
@@ -57,36 +154,425 @@ def rdf_files(paths: Sequence[Path]) -> list[Path]:
                 sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in RDF_FORMATS)
             )
         elif path.is_file():
+            if path.suffix not in RDF_FORMATS:
+                known = ", ".join(sorted(RDF_FORMATS))
+                raise KgtoolError(f"{path}: unknown RDF file extension (known: {known})")
             found.append(path)
         else:
             raise KgtoolError(f"{path}: no such file or folder")
     return found
 
 
-def new_dataset(store: str = "oxigraph") -> Dataset:
-    """Return an empty dataset on ``store`` whose default graph is the union of its graphs."""
+def _check_store(store: str, store_dir: Path | None) -> None:
     if store not in STORES:
         raise KgtoolError(f"unknown store {store!r}; choose one of {', '.join(STORES)}")
-    ds = Dataset(store="Oxigraph" if store == "oxigraph" else "default", default_union=True)
+    if store_dir is not None and store != "oxigraph":
+        raise KgtoolError("a persistent store (--store DIR) is an Oxigraph store, not 'memory'")
+
+
+def new_dataset(store: str = "oxigraph", *, ox_store: ox.Store | None = None) -> Dataset:
+    """Return an empty dataset on ``store`` whose default graph is the union of its graphs."""
+    _check_store(store, None)
+    if store == "oxigraph":
+        backend: Any = OxigraphStore(store=ox_store if ox_store is not None else ox.Store())
+    else:
+        backend = "default"
+    ds = Dataset(store=backend, default_union=True)
     bind_prefixes(ds)
     return ds
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def _parse_error(path: Path, exc: BaseException) -> ParseError:
+    """Turn an Oxigraph error into a ParseError naming the file, line and column."""
+    line = getattr(exc, "lineno", None)
+    column = getattr(exc, "offset", None)
+    message = getattr(exc, "msg", None) or str(exc)
+    message = str(message).splitlines()[0] if str(message) else type(exc).__name__
+    # Oxigraph says "Parser error between line 3 column 11 and line 5 column 1: <what>".
+    message = re.sub(
+        r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "", message
+    )
+    if "LoadDocumentCallback" in message or "remote context" in message:
+        message = (
+            "the JSON-LD document references a remote @context; kgtool never fetches one "
+            "(inline the context, e.g. from kgtool/resources/context.jsonld)"
+        )
+    if line is None:
+        found = re.search(r"line (\d+) column (\d+)", str(exc))
+        if found:
+            line, column = int(found[1]), int(found[2])
+    return ParseError(path, line, column, message)
+
+
+def parse_file(path: Path, graph_iri: str) -> list[ox.Quad]:
+    """Parse one file with Oxigraph; triples go to ``graph_iri``, named graphs keep their names.
+
+    Blank nodes get fresh identifiers so that two files never share one by accident.
+    """
+    rdflib_format = RDF_FORMATS.get(path.suffix)
+    if rdflib_format is None:
+        raise KgtoolError(f"{path}: unknown RDF file extension")
+    fmt = _OX_FORMATS[rdflib_format]
+    target = ox.NamedNode(graph_iri)
+    try:
+        quads = [
+            q
+            if not isinstance(q.graph_name, ox.DefaultGraph)
+            else ox.Quad(q.subject, q.predicate, q.object, target)
+            for q in ox.parse(path=path, format=fmt, base_iri=graph_iri, rename_blank_nodes=True)
+        ]
+    except (SyntaxError, ValueError) as exc:
+        raise _parse_error(path, exc) from exc
+    except OSError as exc:
+        raise KgtoolError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return quads
+
+
+def _graph_names(quads: Iterable[ox.Quad]) -> set[str]:
+    return {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+
+
+# --- term conversion (Oxigraph <-> rdflib) ----------------------------------------------------
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | Any) -> Node:
+    """Convert an Oxigraph term to rdflib; ``xsd:string`` literals become plain literals."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise KgtoolError(f"unsupported RDF term {term!r} (RDF-star is not used by kgtool)")
+
+
+def _plain(triple: tuple[Node, Node, Node]) -> tuple[Node, Node, Node]:
+    """Return ``triple`` with an ``xsd:string`` object made plain (RDF 1.1: the same literal)."""
+    s, p, o = triple
+    if isinstance(o, Literal) and o.datatype == XSD.string:
+        o = Literal(str(o))
+    return s, p, o
+
+
+def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+        return ox.Literal(str(term), datatype=datatype)
+    raise KgtoolError(f"unsupported RDF term {term!r}")
+
+
+def _add_quads(dataset: Dataset, quads: list[ox.Quad]) -> None:
+    inner = _inner_store(dataset)
+    if inner is not None:
+        inner.extend(quads)
+        return
+    for q in quads:
+        graph = dataset.graph(cast(URIRef | BNode, to_rdflib(q.graph_name)))
+        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+
+
+def _inner_store(dataset: Dataset) -> ox.Store | None:
+    backend = dataset.store
+    if isinstance(backend, OxigraphStore):
+        inner: ox.Store = backend._inner
+        return inner
+    return None
+
+
+# --- loading ---------------------------------------------------------------------------------
 
 
 def load(
     paths: Sequence[Path] | None = None,
     *,
     project: Project | None = None,
-    store: str = "oxigraph",
+    store: str | None = None,
+    store_dir: Path | None = None,
 ) -> LoadedGraph:
-    """Load every RDF file under ``paths`` (default: the project's ontology/, shapes/, data/)."""
+    """Load every RDF file under ``paths`` (default: the project's ontology/, shapes/, data/).
+
+    Each file becomes the named graph ``project.graph_iri(file)``; graphs named inside a TriG,
+    N-Quads or JSON-LD file keep their names. ``store`` is ``"oxigraph"`` or ``"memory"``;
+    ``store_dir`` keeps a persistent Oxigraph store there that only re-parses changed files.
+    Without either, the defaults set by ``set_default_store`` apply.
+    """
     project = project or find_project()
+    if store is None and store_dir is None:
+        store, store_dir = _defaults.store, _defaults.store_dir
+    store = store or "oxigraph"
+    _check_store(store, store_dir)
     sources = list(paths) if paths else [d for d in project.source_dirs() if d.is_dir()]
-    loaded = LoadedGraph(new_dataset(store), project)
-    for path in rdf_files(sources):
+    files = rdf_files(sources)
+    if store_dir is not None:
+        return _load_persistent(files, project, store_dir)
+
+    parsed: list[tuple[Path, str, list[ox.Quad]]] = []
+    for path in files:
         iri = project.graph_iri(path)
-        try:
-            loaded.dataset.graph(URIRef(iri)).parse(path, format=RDF_FORMATS[path.suffix])
-        except Exception as exc:  # rdflib raises many kinds; all mean "cannot parse"
-            raise ParseError(path, None, None, str(exc).splitlines()[0]) from exc
-        loaded.files[iri] = path
+        parsed.append((path, iri, parse_file(path, iri)))
+    loaded = LoadedGraph(new_dataset(store), project, store=store)
+    for path, iri, quads in parsed:
+        _add_quads(loaded.dataset, quads)
+        for name in {iri} | _graph_names(quads):
+            loaded.files[name] = path
+        loaded.parsed.append(path)
     return loaded
+
+
+@dataclass(frozen=True)
+class _FileState:
+    size: int
+    mtime_ns: int
+    sha256: str
+    graphs: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "size": self.size,
+            "mtime_ns": self.mtime_ns,
+            "sha256": self.sha256,
+            "graphs": list(self.graphs),
+        }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_manifest(store_dir: Path) -> dict[str, dict[str, Any]]:
+    """Return a persistent store's manifest: file path -> size, mtime_ns, sha256, graphs."""
+    path = store_dir / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise KgtoolError(f"{path}: unreadable store manifest ({exc}); delete the folder") from exc
+    if not isinstance(data, dict) or data.get("version") != _MANIFEST_VERSION:
+        raise KgtoolError(f"{path}: unknown store manifest version; delete the folder")
+    files: dict[str, dict[str, Any]] = data.get("files", {})
+    return files
+
+
+def _open_store(store_dir: Path) -> ox.Store:
+    key = store_dir.resolve()
+    if key not in _OPEN_STORES:
+        if store_dir.exists() and not store_dir.is_dir():
+            raise KgtoolError(f"{store_dir}: not a folder")
+        if (
+            store_dir.is_dir()
+            and any(store_dir.iterdir())
+            and not (store_dir / _OX_DIR_NAME).is_dir()
+        ):
+            raise KgtoolError(f"{store_dir}: not a kgtool store (no {_OX_DIR_NAME}/ inside)")
+        (store_dir / _OX_DIR_NAME).mkdir(parents=True, exist_ok=True)
+        try:
+            _OPEN_STORES[key] = ox.Store(str(store_dir / _OX_DIR_NAME))
+        except OSError as exc:
+            raise KgtoolError(f"{store_dir}: cannot open the Oxigraph store: {exc}") from exc
+    return _OPEN_STORES[key]
+
+
+def _load_persistent(files: list[Path], project: Project, store_dir: Path) -> LoadedGraph:
+    """Bring the persistent store in ``store_dir`` up to date with ``files``."""
+    old = read_manifest(store_dir)
+    new: dict[str, _FileState] = {}
+    to_parse: list[tuple[Path, os.stat_result, str]] = []
+    reused: list[Path] = []
+    for path in files:
+        key = str(path.resolve())
+        stat = path.stat()
+        before = old.get(key)
+        if before and before["size"] == stat.st_size and before["mtime_ns"] == stat.st_mtime_ns:
+            new[key] = _FileState(
+                before["size"], before["mtime_ns"], before["sha256"], tuple(before["graphs"])
+            )
+            reused.append(path)
+            continue
+        digest = _sha256(path)
+        if before and before["size"] == stat.st_size and before["sha256"] == digest:
+            # Touched, not changed: keep the graphs, remember the new mtime.
+            new[key] = _FileState(stat.st_size, stat.st_mtime_ns, digest, tuple(before["graphs"]))
+            reused.append(path)
+            continue
+        to_parse.append((path, stat, digest))
+
+    # Parse everything first: a parse error must leave the store as it was.
+    parsed: list[tuple[Path, list[ox.Quad]]] = []
+    for path, stat, digest in to_parse:
+        iri = project.graph_iri(path)
+        quads = parse_file(path, iri)
+        graphs = tuple(sorted({iri} | _graph_names(quads)))
+        new[str(path.resolve())] = _FileState(stat.st_size, stat.st_mtime_ns, digest, graphs)
+        parsed.append((path, quads))
+
+    inner = _open_store(store_dir)
+    keep = {g for state in new.values() for g in state.graphs}
+    stale = {g for key in old for g in old[key].get("graphs", [])} - keep
+    for path, _ in parsed:
+        for name in old.get(str(path.resolve()), {}).get("graphs", []):
+            stale.add(name)
+    # Graphs that no file owns (e.g. an old inferred graph) would be stale too.
+    stale |= {g.value for g in inner.named_graphs() if isinstance(g, ox.NamedNode)} - keep
+    for name in sorted(stale):
+        inner.remove_graph(ox.NamedNode(name))
+    inner.clear_graph(ox.DefaultGraph())
+    for _, quads in parsed:
+        for name in _graph_names(quads):
+            inner.clear_graph(ox.NamedNode(name))
+        inner.extend(quads)
+    inner.flush()
+    manifest = {
+        "version": _MANIFEST_VERSION,
+        "files": {key: state.as_json() for key, state in sorted(new.items())},
+    }
+    atomic_write_text(store_dir / MANIFEST_NAME, json.dumps(manifest, indent=2) + "\n")
+
+    loaded = LoadedGraph(
+        new_dataset("oxigraph", ox_store=inner),
+        project,
+        store="oxigraph",
+        store_dir=store_dir,
+        parsed=[p for p, _ in parsed],
+        reused=reused,
+        dropped=sorted(stale - keep),
+    )
+    for path in files:
+        for name in new[str(path.resolve())].graphs:
+            loaded.files[name] = path
+    return loaded
+
+
+# --- access helpers --------------------------------------------------------------------------
+
+
+def union_graph(loaded: LoadedGraph, *, exclude_folders: Iterable[str] = ()) -> Graph:
+    """Return an in-memory copy of all loaded triples, minus the files under ``exclude_folders``."""
+    excluded = set(loaded.graph_iris_under(exclude_folders))
+    out = Graph()
+    bind_prefixes(out)
+    for iri in sorted(loaded.files):
+        if URIRef(iri) in excluded:
+            continue
+        for triple in loaded.dataset.graph(URIRef(iri)):
+            out.add(_plain(triple))
+    return out
+
+
+def oxigraph_store(loaded: LoadedGraph) -> ox.Store:
+    """Return a pyoxigraph Store holding the loaded quads, for heavy SPARQL (the same store
+    when the dataset is on Oxigraph; a copy for rdflib's memory store). Treat it as read-only."""
+    inner = _inner_store(loaded.dataset)
+    if inner is not None:
+        return inner
+    copy = ox.Store()
+    copy.extend(
+        ox.Quad(
+            cast(ox.NamedNode | ox.BlankNode, _to_ox(s)),
+            ox.NamedNode(str(p)),
+            _to_ox(o),
+            ox.NamedNode(str(g)),
+        )
+        for s, p, o, g in iter_quads(loaded)
+    )
+    return copy
+
+
+def iter_quads(loaded: LoadedGraph) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+    """Yield every quad in the named graphs, with rdflib terms and plain ``xsd:string``s."""
+    for iri in sorted(loaded.files):
+        graph = URIRef(iri)
+        for triple in loaded.dataset.graph(graph):
+            s, p, o = _plain(triple)
+            yield s, p, o, graph
+
+
+# --- where a node is defined ------------------------------------------------------------------
+
+_PREFIX_DECL = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+
+
+def _declared_prefixes(lines: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for text in lines:
+        match = _PREFIX_DECL.match(text)
+        if match:
+            found[match[1] or ""] = match[2]
+    return found
+
+
+def _spellings(node: URIRef, lines: list[str]) -> list[str]:
+    """Return the ways ``node`` can be written in a file: full IRI and prefixed names."""
+    iri = str(node)
+    forms = [f"<{iri}>", f'"{iri}"']
+    for prefix, namespace in _declared_prefixes(lines).items():
+        if namespace and iri.startswith(namespace) and len(iri) > len(namespace):
+            forms.append(f"{prefix}:{iri[len(namespace) :]}")
+    return forms
+
+
+def _find_line(lines: list[str], node: URIRef) -> int | None:
+    forms = _spellings(node, lines)
+    token_end = re.compile(r"[\s;,.)\]]|$")
+    first_anywhere: int | None = None
+    for number, text in enumerate(lines, start=1):
+        stripped = text.lstrip()
+        if stripped.startswith("#"):
+            continue
+        for form in forms:
+            at = text.find(form)
+            while at != -1:
+                after = text[at + len(form) : at + len(form) + 1]
+                whole = form.startswith(("<", '"')) or token_end.match(after) is not None
+                before_ok = at == 0 or not (text[at - 1].isalnum() or text[at - 1] in ":_-")
+                if whole and before_ok:
+                    if text[:at].strip() in ("", "[", "{") or text[:at].endswith("about="):
+                        return number
+                    if first_anywhere is None:
+                        first_anywhere = number
+                at = text.find(form, at + 1)
+    return first_anywhere
+
+
+def locate(loaded: LoadedGraph, node: Node) -> Location | None:
+    """Return where ``node`` is defined: the file that types it (else first uses it as a
+    subject, else as an object), and the line of its first subject-position occurrence."""
+    if not isinstance(node, URIRef):
+        return None
+    candidates: list[tuple[int, str]] = []
+    for iri in sorted(loaded.files):
+        graph = loaded.dataset.graph(URIRef(iri))
+        if (node, RDF.type, None) in graph:
+            candidates.append((0, iri))
+        elif (node, None, None) in graph:
+            candidates.append((1, iri))
+        elif (None, None, node) in graph:
+            candidates.append((2, iri))
+    if not candidates:
+        return None
+    # Prefer data/ over ontology/ and shapes/ when both type the node.
+    data_graphs = set(map(str, loaded.graph_iris_under(["data"])))
+    candidates.sort(key=lambda c: (c[0], c[1] not in data_graphs, c[1]))
+    path = loaded.files[candidates[0][1]]
+    try:
+        line = _find_line(loaded.text_lines(path), node)
+    except OSError:
+        line = None
+    return Location(path, line)
