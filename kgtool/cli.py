@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -37,8 +38,31 @@ def reports_errors(func: F) -> F:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kgtool")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
-def cli(debug: bool) -> None:
-    """Build, validate, query and publish the cooperation knowledge graph."""
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KGTOOL_STORE",
+    help="Keep the graph in a persistent Oxigraph store in DIR; later runs re-parse only "
+    "changed files. [env: KGTOOL_STORE]",
+)
+@click.option(
+    "--memory", is_flag=True, help="Use rdflib's memory store instead of in-memory Oxigraph."
+)
+def cli(debug: bool, store_dir: Path | None, memory: bool) -> None:
+    """Build, validate, query and publish the cooperation knowledge graph.
+
+    Every command loads ontology/, shapes/ and data/ (or the paths it is given) into one
+    dataset, a named graph per file. By default the dataset lives in memory on Oxigraph;
+    --store DIR keeps it on disk, --memory uses rdflib's own store.
+
+    Example: kgtool --store .kgtool-store build -o out
+    """
+    from kgtool.graph import set_default_store
+
+    if memory and store_dir is not None:
+        raise click.UsageError("choose either --store DIR or --memory")
+    set_default_store("memory" if memory else "oxigraph", store_dir)
 
 
 # --- commands: each helper module registers its commands below its own anchor ---
@@ -74,9 +98,29 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return EXIT_ERROR
     except KgtoolError as exc:
+        if _debug_requested(argv):
+            raise
         click.echo(f"kgtool: error: {exc}", err=True)
         return EXIT_ERROR
+    except KeyboardInterrupt:
+        click.echo("kgtool: interrupted", err=True)
+        return EXIT_ERROR
+    except Exception as exc:  # a bug or an unexpected failure: one line unless --debug
+        if _debug_requested(argv):
+            raise
+        message = str(exc).splitlines()[0] if str(exc) else ""
+        click.echo(
+            f"kgtool: error: unexpected {type(exc).__name__}: {message} (rerun with --debug)",
+            err=True,
+        )
+        return EXIT_ERROR
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _debug_requested(argv: list[str] | None) -> bool:
+    """Return whether --debug was given before the subcommand."""
+    args = sys.argv[1:] if argv is None else argv
+    return "--debug" in args
 
 
 if __name__ == "__main__":
