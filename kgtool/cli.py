@@ -77,6 +77,100 @@ def cli(debug: bool, store_dir: Path | None, memory: bool) -> None:
 
 # [anchor: network commands]
 
+
+def _network_filters(func: F) -> F:
+    """Add the partner-network filter options shared by ``network`` and ``viz``."""
+    options = [
+        click.option("--rollup", is_flag=True, help="Merge units into their top-most parent."),
+        click.option("--country", "countries", multiple=True, help="Keep this ISO code (repeat)."),
+        click.option(
+            "--direction", "directions", multiple=True, help="Keep this direction IRI (repeat)."
+        ),
+        click.option(
+            "--status",
+            "statuses",
+            multiple=True,
+            help="Keep this status: active, expiring-soon, expired, unknown (repeat).",
+        ),
+        click.option("--years", help="Keep agreements signed in this range, e.g. 2020-2025."),
+        click.option("--around", help="Ego view: keep institutions near this IRI."),
+        click.option("--depth", default=1, show_default=True, help="Steps from --around."),
+        click.option(
+            "--as-of",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            help="Date the statuses are computed for (default today).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _build_filtered_network(params: dict[str, Any]) -> Any:
+    from kgtool.graph import load
+    from kgtool.network import build_network, parse_years
+
+    as_of = params["as_of"].date() if params["as_of"] else None
+    return build_network(
+        load(),
+        rollup=params["rollup"],
+        countries=params["countries"] or None,
+        directions=params["directions"] or None,
+        statuses=params["statuses"] or None,
+        years=parse_years(params["years"]) if params["years"] else None,
+        around=params["around"],
+        depth=params["depth"],
+        as_of=as_of,
+    )
+
+
+@cli.command()
+@_network_filters
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), help="Output folder.")
+@reports_errors
+def network(out_dir: Path | None, **params: Any) -> None:
+    """Compute the partner network's metrics; write CSV, JSON and the metrics graph.
+
+    Example: kgtool network --rollup --years 2020-2025 -o out/network
+    """
+    from kgtool.network import compute_metrics, write_metrics
+    from kgtool.project import find_project
+
+    net = _build_filtered_network(params)
+    metrics = compute_metrics(net)
+    target = out_dir or find_project().out_dir / "network"
+    for path in write_metrics(net, target, metrics):
+        click.echo(f"wrote {path}")
+    click.echo(
+        f"{net.graph.number_of_nodes()} institutions, {net.graph.number_of_edges()} links, "
+        f"{len(net.agreements)} agreements, {metrics.communities} communities"
+    )
+
+
+@cli.command()
+@_network_filters
+@click.option(
+    "-o", "--output", "out_file", required=True, type=click.Path(path_type=Path), help="HTML file."
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ru", "uz-Latn", "uz-Cyrl"]),
+    default="en",
+    show_default=True,
+    help="Language of the labels.",
+)
+@reports_errors
+def viz(out_file: Path, lang: str, **params: Any) -> None:
+    """Write the interactive partner-network page: one HTML file that works offline.
+
+    Example: kgtool viz -o out/network.html --lang uz-Cyrl --country UZ --country DE
+    """
+    from kgtool.viz import render_page_file
+
+    net = _build_filtered_network(params)
+    path = render_page_file(net, out_file, lang=lang)
+    click.echo(f"wrote {path} ({net.graph.number_of_nodes()} institutions)")
+
 # [anchor: publish commands]
 
 # [anchor: extract commands]
