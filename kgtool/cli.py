@@ -75,6 +75,88 @@ def cli(debug: bool, store_dir: Path | None, memory: bool) -> None:
 
 # [anchor: names commands]
 
+
+@cli.group()
+def names() -> None:
+    """Match institution names across languages, scripts, inflections and acronyms."""
+
+
+@names.command("resolve")
+@click.argument("text")
+@click.option("--limit", default=10, show_default=True, help="Most candidates to show.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--data",
+    "paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="RDF file or folder to take institutions from (repeat; default: the project).",
+)
+@reports_errors
+def names_resolve(text: str, limit: int, fmt: str, paths: tuple[Path, ...]) -> None:
+    """Show the institutions TEXT may name, with scores and the rule that matched.
+
+    Exits 1 when nothing matches.
+
+    Example: kgtool names resolve "«Академии наук РУз»" --format json
+    """
+    import json
+
+    from kgtool.graph import load
+    from kgtool.names import NameIndex
+
+    matches = NameIndex.from_graph(load(list(paths) or None)).resolve(text, limit=limit)
+    if fmt == "json":
+        rows = [
+            {"iri": m.iri, "score": m.score, "rule": m.rule, "label": m.label, "lang": m.lang}
+            for m in matches
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo("score\tiri\trule\tlabel")
+        for m in matches:
+            tag = f"@{m.lang}" if m.lang else ""
+            click.echo(f"{m.score:.3f}\t{m.iri}\t{m.rule}\t{m.label}{tag}")
+    if not matches:
+        click.get_current_context().exit(EXIT_NONCONFORMANT)
+
+
+@names.command("normalise")
+@click.argument("text")
+def names_normalise(text: str) -> None:
+    """Print the matching form of TEXT (case, apostrophes, quotes, legal forms folded).
+
+    Example: kgtool names normalise "«Oʼzbekiston texnologik metallar kombinati» AJ"
+    """
+    from kgtool.names import normalise
+
+    click.echo(normalise(text))
+
+
+@names.command("translit")
+@click.argument("text")
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["auto", "cyrl", "latn"]),
+    default="auto",
+    show_default=True,
+    help="Target script; auto converts to the other one.",
+)
+def names_translit(text: str, target: str) -> None:
+    """Transliterate Uzbek TEXT between Latin and Cyrillic (official rules).
+
+    Example: kgtool names translit "Oʻzbekiston Respublikasi Fanlar akademiyasi"
+    """
+    from kgtool.names import cyrillic_to_latin, latin_to_cyrillic, script_of
+
+    if target == "auto":
+        target = "latn" if script_of(text) == "Cyrl" else "cyrl"
+    click.echo(cyrillic_to_latin(text) if target == "latn" else latin_to_cyrillic(text))
+
+
 # [anchor: network commands]
 
 
