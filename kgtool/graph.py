@@ -174,7 +174,7 @@ def new_dataset(store: str = "oxigraph", *, ox_store: ox.Store | None = None) ->
     """Return an empty dataset on ``store`` whose default graph is the union of its graphs."""
     _check_store(store, None)
     if store == "oxigraph":
-        backend: Any = OxigraphStore(store=ox_store if ox_store is not None else ox.Store())
+        backend: Any = CasedOxigraphStore(store=ox_store if ox_store is not None else ox.Store())
     else:
         backend = "default"
     ds = Dataset(store=backend, default_union=True)
@@ -238,15 +238,66 @@ def _graph_names(quads: Iterable[ox.Quad]) -> set[str]:
 # --- term conversion (Oxigraph <-> rdflib) ----------------------------------------------------
 
 
+def canonical_language_tag(tag: str) -> str:
+    """Return a BCP 47 tag in its canonical case (RFC 5646 §2.1.1): ``uz-latn`` -> ``uz-Latn``.
+
+    Oxigraph lower-cases language tags; kgtool shows them as the project writes them.
+    """
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    private = False
+    for part in parts[1:]:
+        if private or len(part) == 1:
+            private = True  # after a singleton (x-, u-, ...) everything stays lower case
+            out.append(part.lower())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def _recase(term: Any) -> Any:
+    """Give a language-tagged rdflib literal its canonical tag case; other terms unchanged."""
+    if isinstance(term, Literal) and term.language:
+        cased = canonical_language_tag(term.language)
+        if cased != term.language:
+            return Literal(str(term), lang=cased)
+    return term
+
+
+class CasedOxigraphStore(OxigraphStore):
+    """oxrdflib's store, returning language tags in canonical case (Oxigraph lower-cases them)."""
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Any:
+        for (s, p, o), contexts in super().triples(triple_pattern, context):
+            yield (s, p, _recase(o)), contexts
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().query(*args, **kwargs)
+        if result.type == "SELECT":
+            rows = result.bindings
+            result.bindings = [{k: _recase(v) for k, v in row.items()} for row in rows]
+        elif result.type == "CONSTRUCT" and result.graph is not None:
+            fixed = Graph()
+            for s, p, o in result.graph:
+                fixed.add((s, p, _recase(o)))
+            result.graph = fixed
+        return result
+
+
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | Any) -> Node:
-    """Convert an Oxigraph term to rdflib; ``xsd:string`` literals become plain literals."""
+    """Convert an Oxigraph term to rdflib; ``xsd:string`` literals become plain literals and
+    language tags get their canonical case."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=canonical_language_tag(term.language))
         if term.datatype.value == str(XSD.string):
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))

@@ -1,0 +1,253 @@
+"""Deterministic serialisations of the loaded dataset: the same graph gives the same bytes.
+
+Three things make output stable: blank nodes are relabelled canonically (RDF canonical
+labels from ``rdflib.compare``), triples are fed to rdflib's serialisers in sorted order on a
+fresh memory store, and line-based or JSON output is sorted after writing. Prefixes come from
+``kgtool.project.PREFIXES`` only. JSON-LD carries the package's context
+(``kgtool/resources/context.jsonld``) inline: never a remote URL.
+
+Graph formats (Turtle, N-Triples, JSON-LD, RDF/XML) hold the union of all graphs; dataset
+formats (TriG, N-Quads) keep a named graph per source file (and the inferred graph, if any).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kgtool.errors import KgtoolError
+from kgtool.fsutil import atomic_write_bytes
+from kgtool.graph import LoadedGraph, bind_prefixes
+from kgtool.project import PREFIXES
+
+#: format name -> file extension
+FORMATS: dict[str, str] = {
+    "turtle": ".ttl",
+    "nt": ".nt",
+    "jsonld": ".jsonld",
+    "xml": ".rdf",
+    "trig": ".trig",
+    "nquads": ".nq",
+}
+DATASET_FORMATS = frozenset({"trig", "nquads"})
+CONTEXT_RESOURCE = "context.jsonld"
+
+_Triple = tuple[Node, Node, Node]
+
+
+@cache
+def jsonld_context() -> dict[str, Any]:
+    """Return the JSON-LD context shipped with kgtool (the value of its ``@context``)."""
+    resource = resources.files("kgtool").joinpath("resources", CONTEXT_RESOURCE)
+    text = resource.read_text(encoding="utf-8")
+    context: dict[str, Any] = json.loads(text)["@context"]
+    return context
+
+
+def named_graphs(loaded: LoadedGraph) -> list[URIRef]:
+    """Return the IRIs of the dataset's non-empty named graphs, sorted."""
+    names: set[URIRef] = set()
+    for graph in loaded.dataset.graphs():
+        if graph.identifier != DATASET_DEFAULT_GRAPH_ID and isinstance(graph.identifier, URIRef):
+            names.add(graph.identifier)
+    return sorted(n for n in names if len(loaded.dataset.graph(n)) > 0)
+
+
+def _plain_triples(graph: Graph) -> Iterable[_Triple]:
+    for s, p, o in graph:
+        yield s, p, _plain(o)
+
+
+def _plain(term: Node) -> Node:
+    # Oxigraph returns "x"^^xsd:string; write it as the (identical) plain literal "x".
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
+
+
+def _canonical(triples: Iterable[_Triple], scope: str) -> list[_Triple]:
+    """Return ``triples`` sorted, with blank nodes relabelled canonically within ``scope``."""
+    items = list(triples)
+    if any(isinstance(t, BNode) for triple in items for t in triple):
+        scratch = Graph()
+        for triple in items:
+            scratch.add(triple)
+        tag = hashlib.sha256(scope.encode()).hexdigest()[:8]
+
+        def relabel(term: Node) -> Node:
+            return BNode(f"g{tag}{term}") if isinstance(term, BNode) else term
+
+        items = [(relabel(s), p, relabel(o)) for s, p, o in to_canonical_graph(scratch)]
+    return sorted(set(items), key=lambda t: tuple(term.n3() for term in t))
+
+
+class _OrderedGraph(Graph):
+    """A memory graph whose subjects and predicate-objects come out sorted.
+
+    rdflib's RDF/XML serialiser walks ``subjects()`` and ``predicate_objects()``, whose order
+    on the memory store depends on hashing; sorting them makes its output stable.
+    """
+
+    def subjects(  # type: ignore[override]
+        self, predicate: Any = None, object: Any = None, unique: bool = False
+    ) -> Iterator[Node]:
+        found = set(super().subjects(predicate, object, unique=True))
+        return iter(sorted(found, key=lambda n: n.n3()))
+
+    def predicate_objects(  # type: ignore[override]
+        self, subject: Any = None, unique: bool = False
+    ) -> Iterator[tuple[Node, Node]]:
+        found = set(super().predicate_objects(subject, unique=True))
+        return iter(sorted(found, key=lambda po: (po[0].n3(), po[1].n3())))
+
+
+def _sorted_graph(triples: list[_Triple], identifier: URIRef | None = None) -> Graph:
+    """Return a fresh memory graph holding ``triples`` inserted in order, with our prefixes."""
+    graph = _OrderedGraph(identifier=identifier) if identifier is not None else _OrderedGraph()
+    bind_prefixes(graph)
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
+def _union_triples(loaded: LoadedGraph) -> list[_Triple]:
+    triples: set[_Triple] = set()
+    for name in named_graphs(loaded):
+        triples.update(_plain_triples(loaded.dataset.graph(name)))
+    return _canonical(triples, "union")
+
+
+def _graph_triples(loaded: LoadedGraph) -> list[tuple[URIRef, list[_Triple]]]:
+    return [
+        (name, _canonical(_plain_triples(loaded.dataset.graph(name)), str(name)))
+        for name in named_graphs(loaded)
+    ]
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    lines = sorted({line for line in data.decode("utf-8").splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def _turtle(graph: Graph) -> str:
+    text: str = graph.serialize(format="turtle")
+    return text
+
+
+def _trig(graphs: list[tuple[URIRef, list[_Triple]]]) -> str:
+    """Write TriG: every graph as a block of sorted Turtle, one shared prefix header."""
+    header: set[str] = set()
+    blocks: list[str] = []
+    for name, triples in graphs:
+        body = _turtle(_sorted_graph(triples))
+        lines = body.splitlines()
+        header.update(line for line in lines if line.startswith("@prefix"))
+        content = [line for line in lines if not line.startswith("@prefix")]
+        while content and not content[0].strip():
+            content.pop(0)
+        while content and not content[-1].strip():
+            content.pop()
+        indented = "\n".join(f"    {line}" if line.strip() else "" for line in content)
+        blocks.append(f"<{name}> {{\n{indented}\n}}\n")
+    order = {f"@prefix {p}: <{iri}> .": i for i, (p, iri) in enumerate(PREFIXES.items())}
+    prefix_lines = sorted(header, key=lambda line: (order.get(line, len(order)), line))
+    return "\n".join(prefix_lines) + "\n\n" + "\n".join(blocks)
+
+
+def _sort_json(value: Any, key: str | None = None) -> Any:
+    """Sort JSON-LD arrays (except @list) so that output does not depend on triple order."""
+    if isinstance(value, dict):
+        return {k: _sort_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sort_json(v) for v in value]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def _jsonld(graph: Graph) -> bytes:
+    context = jsonld_context()
+    text: str = graph.serialize(format="json-ld", context=context, auto_compact=True)
+    document = json.loads(text)
+    if isinstance(document, list):
+        document = {"@context": context, "@graph": document}
+    document["@context"] = context  # inline, never a reference to a URL
+    if "@graph" not in document:
+        body = {k: v for k, v in document.items() if k != "@context"}
+        document = {"@context": context, "@graph": [body] if body else []}
+    document["@graph"] = _sort_json(document["@graph"])
+    return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def serialize(loaded: LoadedGraph, fmt: str) -> bytes:
+    """Return the loaded dataset in ``fmt`` (see ``FORMATS``), deterministically."""
+    if fmt not in FORMATS:
+        raise KgtoolError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "nquads":
+        dataset_lines: list[str] = []
+        for name, triples in _graph_triples(loaded):
+            nt = _sorted_graph(triples).serialize(format="nt", encoding="utf-8").decode("utf-8")
+            suffix = f" {name.n3()} ."
+            dataset_lines.extend(
+                line[: -len(" .")] + suffix for line in nt.splitlines() if line.endswith(" .")
+            )
+        return _sorted_lines("\n".join(dataset_lines).encode("utf-8"))
+    if fmt == "trig":
+        return _trig(_graph_triples(loaded)).encode("utf-8")
+    graph = _sorted_graph(_union_triples(loaded))
+    if fmt == "nt":
+        return _sorted_lines(graph.serialize(format="nt", encoding="utf-8"))
+    if fmt == "turtle":
+        return _turtle(graph).encode("utf-8")
+    if fmt == "xml":
+        data: bytes = graph.serialize(format="xml", encoding="utf-8")
+        return data
+    return _jsonld(graph)
+
+
+def export(loaded: LoadedGraph, fmt: str, out: Path | None = None) -> bytes:
+    """Serialise the loaded dataset as ``fmt``; write it atomically to ``out`` if given."""
+    data = serialize(loaded, fmt)
+    if out is not None:
+        atomic_write_bytes(out, data)
+    return data
+
+
+def export_all(loaded: LoadedGraph, out_dir: Path, stem: str = "graph") -> list[Path]:
+    """Write every format into ``out_dir`` as ``<stem><ext>``; return the paths written."""
+    written: list[Path] = []
+    for fmt, ext in FORMATS.items():
+        path = out_dir / f"{stem}{ext}"
+        export(loaded, fmt, path)
+        written.append(path)
+    return written
+
+
+def context_document() -> bytes:
+    """Return the shipped JSON-LD context file, for publishing beside exports."""
+    text = json.dumps({"@context": jsonld_context()}, indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+__all__ = [
+    "DATASET_FORMATS",
+    "FORMATS",
+    "context_document",
+    "export",
+    "export_all",
+    "jsonld_context",
+    "named_graphs",
+    "serialize",
+]
