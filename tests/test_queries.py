@@ -1,0 +1,284 @@
+"""Every library query against the constant world (tests/fixtures/world.ttl), on both stores.
+
+Each ``queries/<name>.rq`` is compared with ``tests/fixtures/queries/<name>.tsv`` row by row, in
+order; ``pytest --regen`` rewrites the golden files (review the diff).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kgtool.cli import cli
+from kgtool.errors import KgtoolError
+from kgtool.graph import LoadedGraph, load
+from kgtool.project import Project
+from kgtool.queries import (
+    LibraryQuery,
+    Param,
+    ResultTable,
+    inject_values,
+    list_queries,
+    load_query,
+    parse_param_value,
+    parse_query_file,
+    query_form,
+    run_query,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+WORLD = FIXTURES / "world.ttl"
+GOLDEN = FIXTURES / "queries"
+QUERY_FILES = sorted((REPO / "queries").glob("*.rq"))
+
+#: Values for the parameters that have no default or depend on today (keyed by parameter name).
+FIXED_PARAMS = {
+    "institution": "inst:uzas",
+    "subject": "agr:uzas-ras-2023",
+    "as_of": "2026-01-15",
+}
+
+
+@pytest.fixture(scope="module", params=["memory", "oxigraph"])
+def world(request: pytest.FixtureRequest, project: Project) -> LoadedGraph:
+    return load([WORLD], project=project, store=request.param)
+
+
+def params_for(query: LibraryQuery) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for param in query.params:
+        if param.name in FIXED_PARAMS:
+            out[param.name] = FIXED_PARAMS[param.name]
+        elif param.required:
+            pytest.fail(f"{query.name}: add a value for {param.name!r} to FIXED_PARAMS")
+    return out
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=[p.stem for p in QUERY_FILES])
+def test_query_matches_golden(path: Path, world: LoadedGraph, regen: bool) -> None:
+    query = parse_query_file(path)
+    rendered = run_query(query, world, params_for(query)).render("tsv")
+    golden = GOLDEN / f"{query.name}.tsv"
+    if regen and world.store == "memory":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(rendered, encoding="utf-8")
+    assert golden.is_file(), f"{golden} is missing; run `pytest --regen` and review it"
+    expected = golden.read_text(encoding="utf-8")
+    diff = "\n".join(
+        difflib.unified_diff(
+            expected.splitlines(), rendered.splitlines(), "golden", world.store, lineterm=""
+        )
+    )
+    assert rendered == expected, f"{query.name} on {world.store} differs:\n{diff}"
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=[p.stem for p in QUERY_FILES])
+def test_query_is_well_formed(path: Path) -> None:
+    query = parse_query_file(path)
+    assert query.summary
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", query.name), "file names are kebab-case"
+    assert query_form(query.text, query.name) == "SELECT"
+    assert re.search(r"\bORDER\s+BY\b", query.text, re.I), "a SELECT needs ORDER BY"
+    body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#"))
+    for param in query.params:
+        assert re.search(rf"[?$]{param.name}\b", body), f"?{param.name} is declared, not used"
+    undeclared = set(re.findall(r"#\+\s*param:\s*(\S+)", query.text)) - {
+        p.name for p in query.params
+    }
+    assert not undeclared
+
+
+def test_golden_files_belong_to_queries() -> None:
+    names = {p.stem for p in QUERY_FILES}
+    orphans = [p.name for p in GOLDEN.glob("*.tsv") if p.stem not in names]
+    assert not orphans, f"golden files without a query: {orphans}"
+
+
+def test_list_queries_reads_the_library(project: Project) -> None:
+    queries = list_queries(project)
+    assert [q.name for q in queries] == [p.stem for p in QUERY_FILES]
+    partners = load_query("partners", project)
+    assert partners.param("institution") == Param(
+        "institution", "iri", None, "the institution (IRI or prefixed name such as inst:uzas)"
+    )
+
+
+def test_unknown_query_names_close_ones(project: Project) -> None:
+    with pytest.raises(KgtoolError, match=r"unknown query 'partner'.*did you mean partners"):
+        load_query("partner", project)
+
+
+def test_hostile_string_stays_a_literal(tmp_path: Path, world: LoadedGraph) -> None:
+    hostile = '"x" } ; DROP ALL ; SELECT * {'
+    rq = tmp_path / "echo.rq"
+    rq.write_text(
+        "#+ summary: echo\n#+ param: text string -- any text\n"
+        "SELECT ?text (STRLEN(?text) AS ?n) WHERE { } ORDER BY ?text\n",
+        encoding="utf-8",
+    )
+    for value in (hostile, 'x" } ; DROP ALL ; SELECT * {', "a\\\nb\t'''\"\"\"#"):
+        table = run_query(parse_query_file(rq), world, {"text": value})
+        assert table.rows == ((Literal(value), Literal(len(value), datatype=XSD.integer)),)
+    assert len(world.dataset) > 100  # nothing was dropped
+
+
+def test_values_open_the_where_group() -> None:
+    text = (
+        "PREFIX ex: <http://ex/x#>\n# { not here\n"
+        'SELECT ?a (EXISTS { ?s ?p "{" } AS ?e) WHERE { ?a ?b ?c } ORDER BY ?a'
+    )
+    bound = inject_values(text, {"c": Literal('}"')})
+    assert 'WHERE { VALUES (?c) { ("}\\"") }  ?a ?b ?c }' in bound
+    assert query_form(bound) == "SELECT"
+    construct = "CONSTRUCT { ?a ?b ?c } WHERE { ?a ?b ?c }"
+    assert inject_values(construct, {"a": URIRef("http://ex/a")}).startswith(
+        "CONSTRUCT { ?a ?b ?c } WHERE { VALUES"
+    )
+
+
+@pytest.mark.parametrize(
+    ("type_", "raw", "expected"),
+    [
+        ("iri", "inst:uzas", URIRef("https://w3id.org/kgtool/id/org/uzas")),
+        ("iri", "<https://ror.org/01>", URIRef("https://ror.org/01")),
+        ("string", " padded ", Literal(" padded ")),
+        ("langString", "Fanlar@uz-latn", Literal("Fanlar", lang="uz-Latn")),
+        ("integer", "+007", Literal("7", datatype=XSD.integer)),
+        ("decimal", "2.50", Literal("2.5", datatype=XSD.decimal)),
+        ("date", "2026-02-28", Literal("2026-02-28", datatype=XSD.date)),
+        ("gYear", "2025", Literal("2025", datatype=XSD.gYear)),
+        ("boolean", "1", Literal("true", datatype=XSD.boolean)),
+        ("duration", "P1Y6M", Literal("P1Y6M", datatype=XSD.duration)),
+    ],
+)
+def test_param_values_become_typed_terms(type_: str, raw: str, expected: object) -> None:
+    assert parse_param_value(Param("p", type_, None, "d"), raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("type_", "raw"),
+    [
+        ("iri", "not an iri"),
+        ("iri", "http://ex/a>b"),
+        ("iri", "relative/path"),
+        ("langString", "no tag"),
+        ("integer", "1.5"),
+        ("decimal", "1e3"),
+        ("date", "2026-02-30"),
+        ("date", "15.01.2026"),
+        ("gYear", "25"),
+        ("boolean", "yes"),
+        ("duration", "6 months"),
+        ("duration", "PT"),
+    ],
+)
+def test_ill_typed_values_name_the_parameter(type_: str, raw: str) -> None:
+    with pytest.raises(KgtoolError, match=r"parameter 'p' \("):
+        parse_param_value(Param("p", type_, None, "d"), raw)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("#+ param: x iri\n", "NAME TYPE"),
+        ("#+ param: x colour -- a colour\n", "unknown type 'colour'"),
+        ("#+ param: x integer = many -- n\n", "bad default"),
+        ("#+ summry: typo\n", "unknown header"),
+    ],
+)
+def test_bad_headers_name_file_and_line(tmp_path: Path, header: str, message: str) -> None:
+    rq = tmp_path / "bad.rq"
+    rq.write_text(f"#+ summary: s\n{header}SELECT * {{ }} ORDER BY ?x\n", encoding="utf-8")
+    with pytest.raises(KgtoolError, match=rf"bad\.rq:2: .*{message}"):
+        parse_query_file(rq)
+    rq.write_text("SELECT * { } ORDER BY ?x\n", encoding="utf-8")
+    with pytest.raises(KgtoolError, match="no '#\\+ summary"):
+        parse_query_file(rq)
+
+
+def test_renderers() -> None:
+    table = ResultTable(
+        ("s", "label", "n"),
+        (
+            (URIRef("https://w3id.org/kgtool/id/org/uzas"), Literal("a|b", lang="en"), None),
+            (URIRef("http://ex/x"), Literal("tab\there"), Literal("3", datatype=XSD.integer)),
+        ),
+    )
+    assert table.render("tsv").splitlines() == [
+        "?s\t?label\t?n",
+        '<https://w3id.org/kgtool/id/org/uzas>\t"a|b"@en\t',
+        '<http://ex/x>\t"tab\\there"\t"3"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    ]
+    assert table.render("csv").splitlines()[1] == "https://w3id.org/kgtool/id/org/uzas,a|b,"
+    document = json.loads(table.render("json"))
+    assert document["head"]["vars"] == ["s", "label", "n"]
+    assert document["results"]["bindings"][0] == {
+        "s": {"type": "uri", "value": "https://w3id.org/kgtool/id/org/uzas"},
+        "label": {"type": "literal", "value": "a|b", "xml:lang": "en"},
+    }
+    assert "| inst:uzas | a\\|b |  |" in table.render("md")
+    text = table.render("table").splitlines()
+    assert text[0].split() == ["s", "label", "n"] and text[-1] == "(2 rows)"
+    assert "tab here" in text[3]
+    with pytest.raises(KgtoolError, match="unknown format"):
+        table.render("xml")
+
+
+def test_cli_query_runs_a_library_query(tmp_path: Path) -> None:
+    out = tmp_path / "partners.csv"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "query",
+            "partners",
+            "--data",
+            str(WORLD),
+            "--param",
+            "institution=inst:uzas",
+            "--format",
+            "csv",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "partner,partner_en,country,agreements"
+    assert lines[1].startswith("https://w3id.org/kgtool/id/org/almalyk,")
+
+
+def test_cli_query_list_shows_summaries_and_params() -> None:
+    result = CliRunner().invoke(cli, ["query", "--list"])
+    assert result.exit_code == 0, result.output
+    assert "partners" in result.output
+    assert "institution iri (required)" in result.output
+    assert "as_of date = today" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["partner"], "unknown query 'partner'"),
+        (["partners"], "needs parameter 'institution'"),
+        (["partners", "--param", "institution=not an iri"], "parameter 'institution' (iri)"),
+        (["expiring-agreements", "--param", "months=six"], "parameter 'months' (integer)"),
+        (["partners", "--param", "colour=red"], "has no parameter 'colour'"),
+        (["partners", "--param", "institution"], "NAME=VALUE"),
+        (["partners", "--format", "xml"], "xml"),
+    ],
+)
+def test_cli_query_bad_input_is_one_line(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["query", *args, "--data", str(WORLD)])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 or lines[0].startswith("Usage:"), result.output
