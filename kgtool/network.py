@@ -224,7 +224,12 @@ class NetworkMetrics:
 
 # --- languages and labels ---------------------------------------------------------------------
 
-FALLBACK_LANGS: tuple[str, ...] = ("en", "uz-Latn", "ru", "uz-Cyrl", "ko")
+FALLBACK_LANGS: dict[str, tuple[str, ...]] = {
+    "en": ("en", "uz-Latn", "ru", "uz-Cyrl", "ko"),
+    "ru": ("ru", "en", "uz-Latn", "uz-Cyrl", "ko"),
+    "uz-Latn": ("uz-Latn", "uz-Cyrl", "en", "ru", "ko"),
+    "uz-Cyrl": ("uz-Cyrl", "uz-Latn", "ru", "en", "ko"),
+}
 
 
 def canonical_tag(tag: str) -> str:
@@ -242,8 +247,10 @@ def canonical_tag(tag: str) -> str:
 
 
 def language_order(lang: str) -> list[str]:
-    """Return the languages to try for ``lang``: itself, then the project's fallbacks."""
-    return [lang, *(x for x in FALLBACK_LANGS if x != lang)]
+    """Return the languages to try for ``lang``: itself, then its fallbacks (Uzbek scripts
+    fall back to each other first)."""
+    order = FALLBACK_LANGS.get(lang, FALLBACK_LANGS["en"])
+    return [lang, *(x for x in order if x != lang)]
 
 
 def pick_label(labels: Mapping[str, str], lang: str) -> str | None:

@@ -1,0 +1,288 @@
+/* kgtool partner-network page: legend, filters, search and side panel over pyvis' vis-network.
+   Every text from the data is put into the DOM with textContent, never as HTML. */
+"use strict";
+var KG = null;
+var kgStable = false;
+
+/* Search folding: the same rules as kgtool.viz.search_fold (keep the two in step). */
+var KG_CYR = {"а":"a","б":"b","в":"v","г":"g","ғ":"g","д":"d","е":"e","ё":"yo","ж":"j","з":"z",
+  "и":"i","й":"y","к":"k","қ":"q","л":"l","м":"m","н":"n","о":"o","п":"p","р":"r","с":"s","т":"t",
+  "у":"u","ў":"o","ф":"f","х":"x","ҳ":"h","ц":"s","ч":"ch","ш":"sh","щ":"sh","ъ":"","ь":"","ы":"i",
+  "э":"e","ю":"yu","я":"ya"};
+var KG_DROP = "ʼʻ‘’'`´ʹ′\"«»“”„";
+var KG_NON_WORD = /[^0-9a-z\u00c0-\u024f\u0400-\u04ff\u1100-\u11ff\uac00-\ud7af]+/g;
+
+function kgFold(text) {
+  var lowered = String(text).normalize("NFC").toLowerCase();
+  var out = "";
+  for (var ch of lowered) {
+    if (Object.prototype.hasOwnProperty.call(KG_CYR, ch)) { out += KG_CYR[ch]; }
+    else if (KG_DROP.indexOf(ch) < 0) { out += ch; }
+  }
+  out = out.split("ye").join("e").split("ts").join("s");
+  return out.replace(KG_NON_WORD, " ").trim();
+}
+
+function kgEl(tag, text, cls) {
+  var e = document.createElement(tag);
+  if (text !== undefined && text !== null) { e.textContent = String(text); }
+  if (cls) { e.className = cls; }
+  return e;
+}
+
+function kgLookup(list, key, field) {
+  for (var i = 0; i < list.length; i++) { if (list[i][key] === field) { return list[i]; } }
+  return null;
+}
+
+function kgCountryLabel(code) {
+  var c = kgLookup(KG.countries, "code", code);
+  return c ? c.label : code;
+}
+
+function kgKindLabel(iri) {
+  var k = kgLookup(KG.kinds, "iri", iri);
+  return k ? k.label : iri;
+}
+
+function kgInit() {
+  KG = JSON.parse(document.getElementById("kg-data").textContent);
+  var ui = KG.ui;
+  document.getElementById("kg-title").textContent = ui.title;
+  document.getElementById("kg-hint").textContent = ui.hint;
+  document.getElementById("kg-legend-title").textContent = ui.legend;
+  var search = document.getElementById("kg-search");
+  search.placeholder = ui.search;
+  search.setAttribute("aria-label", ui.search);
+  search.addEventListener("input", function () { kgSearch(search.value); });
+  kgLegend();
+  kgFilters();
+  kgSummary();
+  var tip = document.getElementById("kg-tooltip");
+  network.on("click", function (p) { if (p.nodes.length) { kgShow(p.nodes[0]); } });
+  network.on("hoverNode", function (p) {
+    var n = KG.nodes[p.node];
+    tip.replaceChildren(kgEl("strong", n.label),
+      kgEl("div", [kgCountryLabel(n.country), kgKindLabel(n.kind)].filter(Boolean).join(" · ")),
+      kgEl("div", ui.partners + ": " + n.partners + " · " + ui.agreements + ": " + n.agreements.length));
+    kgShowTip(tip, p);
+  });
+  network.on("hoverEdge", function (p) {
+    var e = KG.edges[p.edge];
+    tip.replaceChildren(kgEl("strong", KG.nodes[e.from].label + " — " + KG.nodes[e.to].label));
+    e.agreements.slice(0, 6).forEach(function (ai) {
+      var a = KG.agreements[ai];
+      tip.appendChild(kgEl("div", a.title + (a.signed ? " (" + a.signed + ")" : "")));
+    });
+    if (e.agreements.length > 6) { tip.appendChild(kgEl("div", "… +" + (e.agreements.length - 6))); }
+    kgShowTip(tip, p);
+  });
+  network.on("blurNode", function () { tip.hidden = true; });
+  network.on("blurEdge", function () { tip.hidden = true; });
+  network.on("dragStart", function () { tip.hidden = true; });
+  var progress = document.getElementById("kg-progress");
+  network.on("stabilizationProgress", function (p) {
+    progress.textContent = ui.layout + " " + Math.round(100 * p.iterations / p.total) + "%";
+  });
+  network.once("stabilizationIterationsDone", kgStop);
+  if (KG.nodes.length < 2) { kgStop(); }
+}
+
+/* Physics has laid the graph out: switch it off so a large network stays responsive. */
+function kgStop() {
+  network.setOptions({physics: false});
+  document.getElementById("kg-progress").textContent = "";
+  kgStable = true;
+}
+
+function kgShowTip(tip, p) {
+  var rect = document.getElementById("mynetwork").getBoundingClientRect();
+  tip.style.left = (rect.left + p.pointer.DOM.x + 14) + "px";
+  tip.style.top = (rect.top + p.pointer.DOM.y + 14) + "px";
+  tip.hidden = false;
+}
+
+function kgSummary() {
+  var shown = nodes.get({filter: function (n) { return !n.hidden; }}).length;
+  var text = shown === KG.nodes.length ? String(shown) : shown + " / " + KG.nodes.length;
+  document.getElementById("kg-summary").textContent =
+    text + " " + KG.ui.institutions + " · " + KG.ui.as_of + " " + KG.asOf;
+}
+
+function kgLegend() {
+  var body = document.getElementById("kg-legend-body");
+  var ui = KG.ui;
+  body.appendChild(kgEl("strong", ui.country));
+  KG.countries.forEach(function (c) {
+    var row = kgEl("div"); var sw = kgEl("span", null, "kg-swatch");
+    sw.style.background = c.color; row.append(sw, kgEl("span", c.label)); body.appendChild(row);
+  });
+  body.appendChild(kgEl("strong", ui.kind));
+  KG.kinds.forEach(function (k) {
+    var row = kgEl("div"); row.append(kgEl("span", k.symbol, "kg-symbol"), kgEl("span", k.label));
+    body.appendChild(row);
+  });
+  body.appendChild(kgEl("strong", ui.status));
+  KG.statuses.forEach(function (s) {
+    var row = kgEl("div"); var line = kgEl("span", null, "kg-line");
+    line.style.borderTopColor = s.color; line.style.borderTopStyle = s.dashed ? "dashed" : "solid";
+    row.append(line, kgEl("span", s.label)); body.appendChild(row);
+  });
+}
+
+function kgFilterOptions(dim) {
+  if (dim === "country") { return KG.countries.map(function (c) { return [c.code, c.label]; }); }
+  if (dim === "kind") { return KG.kinds.map(function (k) { return [k.iri, k.symbol + " " + k.label]; }); }
+  if (dim === "status") { return KG.statuses.map(function (s, i) { return [String(i), s.label]; }); }
+  var out = KG.directions.map(function (d, i) { return [String(i), d.label]; });
+  out.push(["-1", "(" + KG.ui.none + ")"]);
+  return out;
+}
+
+function kgFilters() {
+  var box = document.getElementById("kg-filters");
+  ["country", "kind", "direction", "status"].forEach(function (dim) {
+    var details = kgEl("details"); details.dataset.filter = dim;
+    var summary = kgEl("summary", KG.ui[dim]); details.appendChild(summary);
+    var options = kgEl("div", null, "kg-options");
+    var all = kgEl("button", KG.ui.all); all.type = "button";
+    var none = kgEl("button", KG.ui.clear); none.type = "button";
+    options.append(all, none);
+    kgFilterOptions(dim).forEach(function (pair) {
+      var label = kgEl("label"); var input = document.createElement("input");
+      input.type = "checkbox"; input.checked = true; input.value = pair[0]; input.dataset.filter = dim;
+      input.addEventListener("change", kgApplyFilters);
+      label.append(input, document.createTextNode(" " + pair[1])); options.appendChild(label);
+    });
+    all.addEventListener("click", function () { kgSetAll(dim, true); });
+    none.addEventListener("click", function () { kgSetAll(dim, false); });
+    details.appendChild(options); box.appendChild(details);
+  });
+}
+
+function kgSetAll(dim, checked) {
+  document.querySelectorAll('input[data-filter="' + dim + '"]').forEach(function (i) { i.checked = checked; });
+  kgApplyFilters();
+}
+
+function kgChecked(dim) {
+  var boxes = document.querySelectorAll('input[data-filter="' + dim + '"]');
+  var chosen = new Set(); var total = 0;
+  boxes.forEach(function (i) { total++; if (i.checked) { chosen.add(i.value); } });
+  return {set: chosen, all: chosen.size === total};
+}
+
+/* Hide institutions outside the chosen countries and kinds; with a direction or status filter,
+   also those left without any agreement that passes it. Edges follow their agreements. */
+function kgApplyFilters() {
+  var c = kgChecked("country"), k = kgChecked("kind"), d = kgChecked("direction"), s = kgChecked("status");
+  var edgeFilter = !(d.all && s.all);
+  var agreementOn = KG.agreements.map(function (a) {
+    var dirOk = d.all || (a.directions.length ? a.directions.some(function (x) { return d.set.has(String(x)); })
+                                             : d.set.has("-1"));
+    return dirOk && (s.all || s.set.has(String(a.status)));
+  });
+  var base = KG.nodes.map(function (n) { return c.set.has(n.country) && k.set.has(n.kind); });
+  var edgeOn = KG.edges.map(function (e) {
+    return base[e.from] && base[e.to] && e.agreements.some(function (ai) { return agreementOn[ai]; });
+  });
+  var linked = KG.nodes.map(function () { return false; });
+  KG.edges.forEach(function (e, i) { if (edgeOn[i]) { linked[e.from] = true; linked[e.to] = true; } });
+  var nodeOn = base.map(function (b, i) { return b && (!edgeFilter || linked[i]); });
+  var nodeUpdates = [], edgeUpdates = [];
+  nodes.get().forEach(function (n) {
+    var hidden = !nodeOn[n.id];
+    if (Boolean(n.hidden) !== hidden) { nodeUpdates.push({id: n.id, hidden: hidden}); }
+  });
+  edges.get().forEach(function (e) {
+    var hidden = !(edgeOn[e.id] && nodeOn[KG.edges[e.id].from] && nodeOn[KG.edges[e.id].to]);
+    if (Boolean(e.hidden) !== hidden) { edgeUpdates.push({id: e.id, hidden: hidden}); }
+  });
+  if (nodeUpdates.length) { nodes.update(nodeUpdates); }
+  if (edgeUpdates.length) { edges.update(edgeUpdates); }
+  document.querySelectorAll("#kg-filters details").forEach(function (det) {
+    var r = kgChecked(det.dataset.filter);
+    det.querySelector("summary").textContent = KG.ui[det.dataset.filter] + (r.all ? "" : " (" + r.set.size + ")");
+  });
+  kgSummary();
+}
+
+function kgVisibleNodeIds() {
+  return nodes.get({filter: function (n) { return !n.hidden; }}).map(function (n) { return n.id; }).sort(function (a, b) { return a - b; });
+}
+
+function kgSearch(query) {
+  var results = document.getElementById("kg-results");
+  results.replaceChildren();
+  var key = kgFold(query);
+  if (!key) { return; }
+  var found = 0;
+  for (var i = 0; i < KG.nodes.length && found < 50; i++) {
+    var n = KG.nodes[i];
+    if (!n.keys.some(function (k) { return k.indexOf(key) >= 0; })) { continue; }
+    var li = kgEl("li"); li.tabIndex = 0; li.dataset.id = String(i); li.setAttribute("role", "option");
+    li.append(kgEl("span", n.label), kgEl("span", kgCountryLabel(n.country), "kg-sub"));
+    li.addEventListener("click", kgPick);
+    li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { kgPick.call(this); } });
+    results.appendChild(li);
+    found++;
+  }
+}
+
+function kgPick() {
+  var id = Number(this.dataset.id);
+  document.getElementById("kg-results").replaceChildren();
+  network.selectNodes([id]);
+  network.focus(id, {scale: 1.2, animation: false});
+  kgShow(id);
+}
+
+function kgShow(id) {
+  var n = KG.nodes[id], ui = KG.ui;
+  var panel = document.getElementById("kg-panel");
+  panel.replaceChildren();
+  panel.dataset.node = String(id);
+  panel.appendChild(kgEl("h2", n.label));
+  var dl = kgEl("dl");
+  function row(term, values) {
+    if (!values.length) { return; }
+    dl.appendChild(kgEl("dt", term));
+    values.forEach(function (v) { dl.appendChild(kgEl("dd", v)); });
+  }
+  row(ui.names, n.names.map(function (p) { return p[1] + " [" + p[0] + "]"; }));
+  row(ui.kind, [kgKindLabel(n.kind)]);
+  row(ui.country, n.country ? [kgCountryLabel(n.country)] : []);
+  row(ui.parent, n.parent ? [n.parentLabel] : []);
+  row(ui.members, n.members.map(function (m) { return m[1]; }));
+  row(ui.partners, [String(n.partners)]);
+  panel.appendChild(dl);
+  panel.appendChild(kgEl("div", n.iri, "kg-iri"));
+  panel.appendChild(kgEl("h3", ui.agreements + " (" + n.agreements.length + ")"));
+  var list = kgEl("ol");
+  var sources = new Set(n.sources);
+  n.agreements.forEach(function (ai) {
+    var a = KG.agreements[ai];
+    var li = kgEl("li", null, "kg-agreement");
+    li.appendChild(kgEl("strong", a.title, "kg-agreement-title"));
+    var meta = [a.kind];
+    if (a.signed) { meta.push(ui.signed + " " + a.signed); }
+    if (a.term) { meta.push(ui.term + " " + a.term); }
+    if (a.expires) { meta.push(ui.expires + " " + a.expires); }
+    meta.push(KG.statuses[a.status].label);
+    li.appendChild(kgEl("div", meta.filter(Boolean).join(" · "), "kg-meta"));
+    if (a.directions.length) {
+      li.appendChild(kgEl("div", ui.direction + ": " + a.directions.map(function (x) { return KG.directions[x].label; }).join(", "), "kg-meta"));
+    }
+    li.appendChild(kgEl("div", ui.parties + ": " + a.parties.join("; "), "kg-meta"));
+    if (a.sources.length) { li.appendChild(kgEl("div", ui.sources + ": " + a.sources.join(", "), "kg-meta")); }
+    a.sources.forEach(function (s) { sources.add(s); });
+    list.appendChild(li);
+  });
+  panel.appendChild(list);
+  if (sources.size) {
+    panel.appendChild(kgEl("h3", ui.sources));
+    var ul = kgEl("ul", null, "kg-sources");
+    Array.from(sources).sort().forEach(function (s) { ul.appendChild(kgEl("li", s)); });
+    panel.appendChild(ul);
+  }
+}

@@ -1,0 +1,562 @@
+"""The partner network as one interactive HTML page that works offline (pyvis + vis-network).
+
+pyvis writes the page with vis-network inlined; kgtool removes the template's CDN links, fills
+pyvis's node and edge lists directly (``add_edge`` is quadratic), and adds its own legend,
+filters, search and side panel. Every text from the data reaches the page as JSON inside a
+``<script type="application/json">`` and is put into the DOM with ``textContent`` only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from html import escape as html_escape
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pyvis.network import Network
+
+from kgtool.errors import KgtoolError
+from kgtool.fsutil import atomic_write_text
+from kgtool.network import (
+    STATUS_ACTIVE,
+    STATUS_EXPIRED,
+    STATUS_EXPIRING_SOON,
+    STATUS_UNKNOWN,
+    STATUSES,
+    PartnerNetwork,
+    build_network,
+    local_name,
+    pick_label,
+)
+from kgtool.project import COOP
+
+if TYPE_CHECKING:
+    from kgtool.graph import LoadedGraph
+
+PAGE_LANGUAGES: tuple[str, ...] = ("en", "ru", "uz-Latn", "uz-Cyrl")
+
+#: vis-network shape and legend symbol of each institution class.
+KIND_SHAPES: dict[str, tuple[str, str]] = {
+    str(COOP.University): ("dot", "●"),
+    str(COOP.ResearchInstitute): ("triangle", "▲"),
+    str(COOP.AcademyOfSciences): ("star", "★"),
+    str(COOP.Company): ("square", "■"),
+    str(COOP.GovernmentBody): ("diamond", "◆"),
+    str(COOP.OrganisationalUnit): ("triangleDown", "▼"),
+}
+OTHER_SHAPE = ("hexagon", "⬢")
+
+#: Edge colour and dash pattern per status (an edge shows its agreements' best status).
+STATUS_STYLES: dict[str, tuple[str, list[int] | bool]] = {
+    STATUS_ACTIVE: ("#2e7d32", False),
+    STATUS_EXPIRING_SOON: ("#ef6c00", False),
+    STATUS_UNKNOWN: ("#5c6bc0", [2, 5]),
+    STATUS_EXPIRED: ("#9e9e9e", [8, 6]),
+}
+
+COUNTRY_PALETTE = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+    "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
+)  # fmt: skip
+NO_COUNTRY_COLOUR = "#9e9e9e"
+
+#: Status names when the ontology gives none (the page never shows a bare IRI for them).
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    STATUS_ACTIVE: {"en": "active", "ru": "действует", "uz-Latn": "amalda", "uz-Cyrl": "амалда"},
+    STATUS_EXPIRING_SOON: {
+        "en": "expiring soon",
+        "ru": "скоро истекает",
+        "uz-Latn": "tez orada tugaydi",
+        "uz-Cyrl": "тез орада тугайди",
+    },
+    STATUS_EXPIRED: {
+        "en": "expired",
+        "ru": "истёк",
+        "uz-Latn": "muddati tugagan",
+        "uz-Cyrl": "муддати тугаган",
+    },
+    STATUS_UNKNOWN: {
+        "en": "expiry unknown",
+        "ru": "срок неизвестен",
+        "uz-Latn": "muddati nomaʼlum",
+        "uz-Cyrl": "муддати номаълум",
+    },
+}
+
+#: The page's own words, per page language.
+UI_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Partner network",
+        "search": "Search institutions",
+        "country": "Countries",
+        "kind": "Kinds",
+        "direction": "Directions",
+        "status": "Statuses",
+        "legend": "Legend",
+        "agreements": "Agreements",
+        "sources": "Source documents",
+        "partners": "Partners",
+        "names": "Names",
+        "parent": "Part of",
+        "members": "Includes",
+        "signed": "signed",
+        "term": "term",
+        "expires": "expires",
+        "parties": "parties",
+        "none": "none",
+        "all": "all",
+        "clear": "clear",
+        "layout": "Laying out",
+        "institutions": "institutions",
+        "as_of": "status as of",
+        "hint": "Click an institution to see its agreements.",
+    },
+    "ru": {
+        "title": "Сеть партнёров",
+        "search": "Поиск организаций",
+        "country": "Страны",
+        "kind": "Типы",
+        "direction": "Направления",
+        "status": "Статусы",
+        "legend": "Условные обозначения",
+        "agreements": "Соглашения",
+        "sources": "Исходные документы",
+        "partners": "Партнёры",
+        "names": "Названия",
+        "parent": "Входит в",
+        "members": "Включает",
+        "signed": "подписано",
+        "term": "срок",
+        "expires": "истекает",
+        "parties": "стороны",
+        "none": "нет",
+        "all": "все",
+        "clear": "снять",
+        "layout": "Раскладка",
+        "institutions": "организаций",
+        "as_of": "статус на",
+        "hint": "Нажмите на организацию, чтобы увидеть её соглашения.",
+    },
+    "uz-Latn": {
+        "title": "Hamkorlar tarmogʻi",
+        "search": "Tashkilotlarni qidirish",
+        "country": "Mamlakatlar",
+        "kind": "Turlar",
+        "direction": "Yoʻnalishlar",
+        "status": "Holatlar",
+        "legend": "Shartli belgilar",
+        "agreements": "Kelishuvlar",
+        "sources": "Manba hujjatlar",
+        "partners": "Hamkorlar",
+        "names": "Nomlar",
+        "parent": "Tarkibida",
+        "members": "Oʻz ichiga oladi",
+        "signed": "imzolangan",
+        "term": "muddat",
+        "expires": "tugaydi",
+        "parties": "tomonlar",
+        "none": "yoʻq",
+        "all": "hammasi",
+        "clear": "tozalash",
+        "layout": "Joylashtirilmoqda",
+        "institutions": "tashkilot",
+        "as_of": "holat sanasi",
+        "hint": "Kelishuvlarini koʻrish uchun tashkilotni bosing.",
+    },
+    "uz-Cyrl": {
+        "title": "Ҳамкорлар тармоғи",
+        "search": "Ташкилотларни қидириш",
+        "country": "Мамлакатлар",
+        "kind": "Турлар",
+        "direction": "Йўналишлар",
+        "status": "Ҳолатлар",
+        "legend": "Шартли белгилар",
+        "agreements": "Келишувлар",
+        "sources": "Манба ҳужжатлар",
+        "partners": "Ҳамкорлар",
+        "names": "Номлар",
+        "parent": "Таркибида",
+        "members": "Ўз ичига олади",
+        "signed": "имзоланган",
+        "term": "муддат",
+        "expires": "тугайди",
+        "parties": "томонлар",
+        "none": "йўқ",
+        "all": "ҳаммаси",
+        "clear": "тозалаш",
+        "layout": "Жойлаштирилмоқда",
+        "institutions": "ташкилот",
+        "as_of": "ҳолат санаси",
+        "hint": "Келишувларини кўриш учун ташкилотни босинг.",
+    },
+}
+
+# --- search keys (the page's JS folds a query with the same rules: see kgFold in page.js) --------
+
+#: Uzbek Cyrillic letters read as Uzbek Latin, context-free, apostrophes already dropped.
+SEARCH_CYR_TO_LAT: dict[str, str] = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j",
+    "з": "z", "и": "i", "й": "y", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ў": "o", "ф": "f", "х": "x", "ҳ": "h",
+    "ц": "s", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ь": "", "ы": "i", "э": "e", "ю": "yu",
+    "я": "ya",
+}  # fmt: skip
+#: Every Uzbek apostrophe as written (ʼ ʻ ‘ ’ ' ` ´ ʹ ′) and quotation marks: dropped.
+SEARCH_DROP = "ʼʻ‘’'`´ʹ′\"«»“”„"
+_NON_WORD = re.compile(r"[^0-9a-z\u00c0-\u024f\u0400-\u04ff\u1100-\u11ff\uac00-\ud7af]+")
+
+
+def search_fold(text: str) -> str:
+    """Return the search form of ``text``: lower case, Cyrillic read as Latin, no apostrophes.
+
+    ``ye`` and ``ts`` fold to ``e`` and ``s`` so that word-initial Cyrillic е (Yevropa/Европа)
+    and ц (Latin writes ts or s) match either spelling. The page applies the same function.
+    """
+    lowered = unicodedata.normalize("NFC", text).lower()
+    out = "".join(SEARCH_CYR_TO_LAT.get(ch, "" if ch in SEARCH_DROP else ch) for ch in lowered)
+    out = out.replace("ye", "e").replace("ts", "s")
+    return _NON_WORD.sub(" ", out).strip()
+
+
+def search_keys(names: list[str]) -> list[str]:
+    """Return the distinct search keys of an institution's names, in both scripts' readings."""
+    keys: list[str] = []
+    translit: Callable[[str], str] | None
+    try:  # the shared transliteration (context rules) adds a second reading where it differs
+        from kgtool.names import cyrillic_to_latin as translit
+    except ImportError:  # pragma: no cover - names.py is part of the package
+        translit = None
+    for name in names:
+        readings = [name]
+        if translit is not None:
+            readings.append(translit(name))
+        for reading in readings:
+            key = search_fold(reading)
+            if key and key not in keys:
+                keys.append(key)
+    return keys
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def write_page(
+    loaded: LoadedGraph, path: Path, lang: str = "en", *, as_of: date | None = None
+) -> Path:
+    """Write the partner-network page of ``loaded`` (all institutions) to ``path``."""
+    return render_page_file(build_network(loaded, as_of=as_of), path, lang=lang)
+
+
+def render_page_file(network: PartnerNetwork, path: Path, *, lang: str = "en") -> Path:
+    """Write the page of ``network`` to ``path`` atomically and return the path."""
+    atomic_write_text(path, render_page(network, lang=lang))
+    return path
+
+
+def render_page(network: PartnerNetwork, *, lang: str = "en") -> str:
+    """Return the self-contained HTML page of ``network`` with labels in ``lang``."""
+    if lang not in PAGE_LANGUAGES:
+        raise KgtoolError(
+            f"unknown page language {lang!r}; choose one of {', '.join(PAGE_LANGUAGES)}"
+        )
+    data, vis_nodes, vis_edges = page_data(network, lang)
+    n = len(vis_nodes)
+    net = Network(
+        height="100%", width="100%", cdn_resources="in_line", heading="", bgcolor="#ffffff"
+    )
+    # Filling pyvis's lists directly: add_node/add_edge check every earlier item (quadratic).
+    net.nodes = vis_nodes
+    net.edges = vis_edges
+    net.node_ids = [node["id"] for node in vis_nodes]
+    net.node_map = {node["id"]: node for node in vis_nodes}
+    net.options = vis_options(n)
+    html = net.generate_html()
+    return _finish_html(html, data, lang)
+
+
+def vis_options(n: int) -> dict[str, Any]:
+    """Return vis-network options: stabilise for a bounded number of iterations, then stop."""
+    iterations = max(100, min(1000, 200_000 // max(n, 1)))
+    return {
+        "autoResize": True,
+        "layout": {"improvedLayout": n <= 150, "randomSeed": 42},
+        "physics": {
+            "enabled": True,
+            "solver": "barnesHut",
+            "barnesHut": {
+                "gravitationalConstant": -6000,
+                "springLength": 140,
+                "springConstant": 0.04,
+                "damping": 0.35,
+                "avoidOverlap": 0.1,
+            },
+            "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 20},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": n > 500,
+            "hideEdgesOnZoom": n > 1000,
+            "navigationButtons": False,
+        },
+        "edges": {"smooth": False, "selectionWidth": 2},
+        "nodes": {"font": {"size": 13, "face": "sans-serif"}, "borderWidth": 1},
+    }
+
+
+def _country_colours(network: PartnerNetwork) -> dict[str, str]:
+    counts = Counter(network.graph.nodes[n].get("country") for n in network.graph)
+    ordered = sorted((c for c in counts if c), key=lambda c: (-counts[c], c))
+    colours: dict[str, str] = {}
+    for rank, code in enumerate(ordered):
+        if rank < len(COUNTRY_PALETTE):
+            colours[code] = COUNTRY_PALETTE[rank]
+        else:  # golden-angle hues: distinct enough, stable for a given ranking
+            colours[code] = f"hsl({(rank * 137.508) % 360:.0f}, 60%, 45%)"
+    return colours
+
+
+def _transliterator(target: str) -> Callable[[str], str] | None:
+    """Return kgtool.names' transliteration into the script of ``target`` (uz-Latn, uz-Cyrl)."""
+    try:
+        from kgtool import names
+    except ImportError:  # pragma: no cover - names.py is part of the package
+        return None
+    return names.latin_to_cyrillic if target == "uz-Cyrl" else names.cyrillic_to_latin
+
+
+def display_label(network: PartnerNetwork, iri: str | None, lang: str) -> str:
+    """Return the label of ``iri`` in ``lang``; an Uzbek name missing in one script is
+    transliterated from the other before other languages are tried."""
+    if not iri:
+        return ""
+    if iri in network.graph:
+        names = {tag: values[0] for tag, values in network.graph.nodes[iri]["labels"].items()}
+    else:
+        names = dict(network.labels.get(iri, {}))
+    other = {"uz-Cyrl": "uz-Latn", "uz-Latn": "uz-Cyrl"}.get(lang)
+    if other and not names.get(lang) and names.get(other):
+        translit = _transliterator(lang)
+        if translit is not None:
+            return translit(names[other])
+    return network.label(iri, lang)
+
+
+def _kind_label(network: PartnerNetwork, kind: str, lang: str) -> str:
+    found = pick_label(network.labels.get(kind, {}), lang)
+    return found or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local_name(kind))
+
+
+def _status_label(network: PartnerNetwork, status: str, lang: str) -> str:
+    return pick_label(network.labels.get(status, {}), lang) or STATUS_NAMES[status][lang]
+
+
+def _short(text: str, limit: int = 42) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def page_data(
+    network: PartnerNetwork, lang: str
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the page's data (for its JS), and the vis-network node and edge lists."""
+    graph = network.graph
+    order = sorted(graph.nodes)
+    index = {iri: i for i, iri in enumerate(order)}
+    colours = _country_colours(network)
+    agreement_order = sorted(network.agreements)
+    agreement_index = {iri: i for i, iri in enumerate(agreement_order)}
+    direction_order = sorted(
+        {d for a in network.agreements.values() for d in a.directions},
+        key=lambda d: (network.label(d, lang).casefold(), d),
+    )
+    direction_index = {iri: i for i, iri in enumerate(direction_order)}
+    kinds = sorted(
+        {graph.nodes[n]["kind"] for n in order}, key=lambda k: _kind_label(network, k, lang)
+    )
+    countries = sorted(
+        {graph.nodes[n].get("country") or "" for n in order},
+        key=lambda c: (c == "", network.label(network.country_iris.get(c), lang) if c else ""),
+    )
+
+    nodes: list[dict[str, Any]] = []
+    vis_nodes: list[dict[str, Any]] = []
+    for i, iri in enumerate(order):
+        attrs = graph.nodes[iri]
+        label = display_label(network, iri, lang)
+        names = [[tag, name] for tag in sorted(attrs["labels"]) for name in attrs["labels"][tag]]
+        own_agreements = sorted(
+            {
+                agreement_index[a.iri]
+                for _, _, d in graph.edges(iri, data=True)
+                for a in d["agreements"]
+            }
+        )
+        partners = graph.degree(iri)
+        shape, _symbol = KIND_SHAPES.get(attrs["kind"], OTHER_SHAPE)
+        country = attrs.get("country") or ""
+        colour = colours.get(country, NO_COUNTRY_COLOUR)
+        nodes.append(
+            {
+                "iri": iri,
+                "label": label,
+                "names": names,
+                "keys": search_keys([label, *(name for _, name in names), local_name(iri)]),
+                "kind": attrs["kind"],
+                "country": country,
+                "parent": attrs.get("parent") or "",
+                "parentLabel": display_label(network, attrs.get("parent"), lang),
+                "members": [
+                    [m, display_label(network, m, lang)]
+                    for m in attrs.get("members", [])
+                    if m != iri
+                ],
+                "sources": list(attrs.get("sources", [])),
+                "partners": partners,
+                "agreements": own_agreements,
+            }
+        )
+        vis_nodes.append(
+            {
+                "id": i,
+                "label": _short(label),
+                "shape": shape,
+                "size": round(8 + 4 * math.sqrt(partners), 1),
+                "color": {
+                    "background": colour,
+                    "border": "#333333",
+                    "highlight": {"background": colour, "border": "#000000"},
+                },
+                "font": {"color": "#222222"},
+            }
+        )
+
+    agreements = []
+    for iri in agreement_order:
+        agreement = network.agreements[iri]
+        agreements.append(
+            {
+                "iri": iri,
+                "title": pick_label(agreement.titles, lang) or local_name(iri),
+                "kind": network.label(agreement.kind, lang) if agreement.kind else "",
+                "signed": agreement.signed_on or "",
+                "term": agreement.term or "",
+                "expires": agreement.expires_on.isoformat() if agreement.expires_on else "",
+                "status": STATUSES.index(agreement.status),
+                "directions": [direction_index[d] for d in agreement.directions],
+                "parties": [display_label(network, p, lang) for p in agreement.parties],
+                "sources": list(agreement.sources),
+            }
+        )
+
+    edges = []
+    vis_edges: list[dict[str, Any]] = []
+    for k, (a, b, d) in enumerate(
+        sorted((*sorted((u, v)), d) for u, v, d in graph.edges(data=True))
+    ):
+        own = sorted(agreement_index[x.iri] for x in d["agreements"])
+        best = min(STATUSES.index(x.status) for x in d["agreements"])
+        colour, dashes = STATUS_STYLES[STATUSES[best]]
+        edges.append({"from": index[a], "to": index[b], "agreements": own})
+        vis_edges.append(
+            {
+                "id": k,
+                "from": index[a],
+                "to": index[b],
+                "color": {"color": colour, "highlight": "#000000", "hover": colour},
+                "dashes": dashes,
+                "width": round(1 + math.log2(len(own)), 2),
+            }
+        )
+
+    data = {
+        "lang": lang,
+        "asOf": network.as_of.isoformat(),
+        "ui": UI_TEXT[lang],
+        "nodes": nodes,
+        "edges": edges,
+        "agreements": agreements,
+        "countries": [
+            {
+                "code": c,
+                "label": network.label(network.country_iris.get(c), lang)
+                if c
+                else UI_TEXT[lang]["none"],
+                "color": colours.get(c, NO_COUNTRY_COLOUR),
+            }
+            for c in countries
+        ],
+        "kinds": [
+            {
+                "iri": k,
+                "label": _kind_label(network, k, lang),
+                "symbol": KIND_SHAPES.get(k, OTHER_SHAPE)[1],
+            }
+            for k in kinds
+        ],
+        "directions": [{"iri": d, "label": network.label(d, lang)} for d in direction_order],
+        "statuses": [
+            {
+                "iri": s,
+                "label": _status_label(network, s, lang),
+                "color": STATUS_STYLES[s][0],
+                "dashed": bool(STATUS_STYLES[s][1]),
+            }
+            for s in STATUSES
+        ],
+    }
+    return data, vis_nodes, vis_edges
+
+
+def json_for_script(value: Any) -> str:
+    """Return ``value`` as JSON that is safe inside an HTML ``<script>`` element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):  # fmt: skip
+        text = text.replace(raw, escaped)
+    return text
+
+
+_BOOTSTRAP_LINK = re.compile(r"<link\b[^>]*cdn\.jsdelivr\.net[^>]*/?>", re.S)
+_BOOTSTRAP_SCRIPT = re.compile(r"<script\b[^>]*cdn\.jsdelivr\.net[^>]*>\s*</script>", re.S)
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.S)
+_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'"
+)
+
+
+def _asset(name: str) -> str:
+    return resources.files("kgtool").joinpath("resources", "viz", name).read_text(encoding="utf-8")
+
+
+def _finish_html(html: str, data: dict[str, Any], lang: str) -> str:
+    """Strip the template's CDN tags and empty headings; add kgtool's UI, data and script."""
+    html = _BOOTSTRAP_LINK.sub("", html)
+    html = _BOOTSTRAP_SCRIPT.sub("", html)
+    html = _EMPTY_HEADING.sub("", html)
+    if re.search(r"(?:src|href)\s*=\s*[\"']https?:", html):
+        raise KgtoolError("the pyvis template still links a remote resource; refusing to write it")
+    ui = UI_TEXT[lang]
+    head = (
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html_escape(ui['title'])}</title>\n"
+        f"<style>{_asset('page.css')}</style>\n"
+        f'<script id="kg-data" type="application/json">{json_for_script(data)}</script>\n'
+        f"<script>{_asset('page.js')}</script>\n"
+    )
+    html = html.replace("<html>", f'<!DOCTYPE html>\n<html lang="{lang}">', 1)
+    html = html.replace("<head>", "<head>\n" + head, 1)
+    html = html.replace("<body>", "<body>\n" + _asset("page.html"), 1)
+    # Start kgtool's UI in the same script run that creates the network, so no event is missed.
+    position = html.rfind("drawGraph();")
+    if position < 0:
+        raise KgtoolError("unexpected pyvis template: no drawGraph() call")
+    return html[:position] + "drawGraph();\n kgInit();" + html[position + len("drawGraph();") :]

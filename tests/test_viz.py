@@ -1,0 +1,92 @@
+"""The network page as a file: self-contained, data embedded safely, search keys (no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kgtool.cli import cli
+from kgtool.errors import KgtoolError
+from kgtool.graph import load
+from kgtool.network import build_network
+from kgtool.project import Project
+from kgtool.viz import json_for_script, render_page, search_fold, search_keys, write_page
+
+FIXTURES = Path(__file__).parent / "fixtures" / "network"
+AS_OF = date(2026, 1, 15)
+
+
+@pytest.fixture(scope="module")
+def html() -> str:
+    network = build_network(load([FIXTURES], project=Project(FIXTURES)), as_of=AS_OF)
+    return render_page(network, lang="en")
+
+
+def test_the_page_loads_nothing_from_elsewhere(html: str) -> None:
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
+    assert "cdn.jsdelivr.net" not in html and "cdnjs" not in html
+    assert "Content-Security-Policy" in html and "connect-src 'none'" in html
+    assert "vis.Network" in html  # vis-network is inlined
+
+
+def test_data_text_never_appears_as_markup(html: str) -> None:
+    assert "<img src=x" not in html
+    assert "<script>alert(2)" not in html
+    data = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
+    assert data is not None
+    parsed = json.loads(data.group(1))
+    assert "<img src=x onerror=alert(1)>" in [n["label"] for n in parsed["nodes"]]
+
+
+def test_json_for_script_escapes_what_could_end_a_script() -> None:
+    text = json_for_script({"a": "</script><!-- & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"a": "</script><!-- & \u2028"}
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("Oʻzbekiston Respublikasi", "Ўзбекистон Республикаси"),
+        ("Toshkent davlat texnika universiteti", "Тошкент давлат техника университети"),
+        ("Gʻallaorol", "Ғаллаорол"),
+        ("Yevropa", "Европа"),
+        ("Oliy taʼlim", "Олий таълим"),
+    ],
+)
+def test_search_fold_meets_in_one_form_across_scripts(latin: str, cyrillic: str) -> None:
+    assert search_fold(latin) == search_fold(cyrillic)
+
+
+def test_search_fold_folds_every_apostrophe_variant() -> None:
+    variants = ["Oʻzbekiston", "O‘zbekiston", "O’zbekiston", "O'zbekiston", "O`zbekiston"]
+    assert {search_fold(v) for v in variants} == {"ozbekiston"}
+    assert search_keys(["Олий таълим", "Oliy ta'lim"]) == ["oliy talim"]
+
+
+def test_unknown_language_is_an_error() -> None:
+    network = build_network(load([FIXTURES], project=Project(FIXTURES)), as_of=AS_OF)
+    with pytest.raises(KgtoolError, match="unknown page language"):
+        render_page(network, lang="de")
+
+
+def test_write_page_and_the_viz_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded = load([FIXTURES], project=Project(FIXTURES))
+    path = write_page(loaded, tmp_path / "page.html", lang="ru")
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    project = tmp_path / "project"
+    (project / "ontology").mkdir(parents=True)
+    (project / "data").mkdir()
+    (project / "data" / "world.ttl").write_bytes((FIXTURES / "world.ttl").read_bytes())
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(
+        cli, ["viz", "-o", "out/net.html", "--lang", "uz-Cyrl", "--country", "UZ"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "5 institutions" in result.output  # UZ-UZ links only
+    assert (project / "out" / "net.html").stat().st_size > 100_000

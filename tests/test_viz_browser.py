@@ -1,0 +1,257 @@
+"""The network page in a real headless Chromium: drawing, panel, filters, search, escaping."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kgtool.errors import KgtoolError
+from kgtool.graph import load
+from kgtool.network import PartnerNetwork, build_network
+from kgtool.project import Project
+from kgtool.viz import render_page_file, search_fold
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+FIXTURES = Path(__file__).parent / "fixtures" / "network"
+AS_OF = date(2026, 1, 15)
+HOSTILE = "<img src=x onerror=alert(1)>"
+INST = "https://w3id.org/kgtool/id/org/"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
+    with sync_api.sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class OpenPage:
+    """A loaded page with everything it tried to fetch, its errors and its dialogs."""
+
+    page: Any
+    external: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def node_id(self, iri: str) -> int:
+        return int(self.page.evaluate("iri => KG.nodes.findIndex(n => n.iri === iri)", iri))
+
+    def node_position(self, node: int) -> tuple[float, float]:
+        pos = self.page.evaluate(
+            """id => { const d = network.canvasToDOM(network.getPositions([id])[id]);
+            const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+            return [r.left + d.x, r.top + d.y]; }""",
+            node,
+        )
+        return float(pos[0]), float(pos[1])
+
+
+def open_page(browser: Any, path: Path) -> Iterator[OpenPage]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    opened = OpenPage(page)
+
+    def guard(route: Any) -> None:  # hard "no network": only the file itself and data: URLs
+        url = route.request.url
+        if url.startswith(("file://", "data:", "blob:")):
+            route.continue_()
+        else:
+            opened.external.append(url)
+            route.abort()
+
+    def on_dialog(dialog: Any) -> None:
+        opened.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    context.route("**/*", guard)
+    page.on("pageerror", lambda exc: opened.errors.append(str(exc)))
+    page.on("dialog", on_dialog)
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_function("() => kgStable === true", timeout=30_000)
+    yield opened
+    assert opened.external == [], "the page tried to reach the network"
+    assert opened.errors == [], "the page threw"
+    assert opened.dialogs == [], "a dialog fired: some text from the data ran as code"
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def fixture_network() -> PartnerNetwork:
+    return build_network(load([FIXTURES], project=Project(FIXTURES)), as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def page_file(fixture_network: PartnerNetwork, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render_page_file(
+        fixture_network, tmp_path_factory.mktemp("viz") / "network.html", lang="en"
+    )
+
+
+@pytest.fixture
+def opened(browser: Any, page_file: Path) -> Iterator[OpenPage]:
+    yield from open_page(browser, page_file)
+
+
+def test_every_institution_is_drawn_and_physics_stops(
+    opened: OpenPage, fixture_network: PartnerNetwork
+) -> None:
+    page = opened.page
+    assert (
+        page.evaluate("network.body.data.nodes.length") == fixture_network.graph.number_of_nodes()
+    )
+    assert (
+        page.evaluate("network.body.data.edges.length") == fixture_network.graph.number_of_edges()
+    )
+    assert page.evaluate("network.physics.options.enabled") is False
+    drawn = page.evaluate(
+        """() => { const c = document.querySelector('#mynetwork canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 0; i < d.length; i += 4)
+          if (d[i+3] > 0 && (d[i] < 240 || d[i+1] < 240 || d[i+2] < 240)) n++;
+        return n; }"""
+    )
+    assert drawn > 1000
+
+
+def test_a_click_on_a_node_lists_its_agreements(opened: OpenPage) -> None:
+    page = opened.page
+    academy = opened.node_id(INST + "academy")
+    page.mouse.click(*opened.node_position(academy))
+    assert page.evaluate("network.getSelectedNodes()") == [academy]
+    titles = page.locator("#kg-panel .kg-agreement-title").all_inner_texts()
+    assert sorted(titles) == [
+        "Internal research programme",
+        "Memorandum on science and production",
+        "Three-party materials agreement",
+    ]
+    panel = page.inner_text("#kg-panel")
+    assert "2024-03-15" in panel and "P5Y" in panel and "2029-03-15" in panel
+    assert "Mining" in panel and "000_e9e16332b42228ca.txt" in panel
+
+
+def test_filters_hide_exactly_the_right_nodes(
+    opened: OpenPage, fixture_network: PartnerNetwork
+) -> None:
+    page = opened.page
+    order = sorted(fixture_network.graph.nodes)
+    page.click('#kg-filters details[data-filter="country"] summary')
+    page.uncheck('input[data-filter="country"][value="KR"]')
+    expected = [
+        i for i, iri in enumerate(order) if fixture_network.graph.nodes[iri]["country"] != "KR"
+    ]
+    assert page.evaluate("kgVisibleNodeIds()") == expected
+    page.check('input[data-filter="country"][value="KR"]')
+    assert len(page.evaluate("kgVisibleNodeIds()")) == len(order)
+
+    expired = page.evaluate("KG.statuses.findIndex(s => s.iri.endsWith('/expired'))")
+    page.click('#kg-filters details[data-filter="status"] summary')
+    page.evaluate("kgSetAll('status', false)")
+    page.check(f'input[data-filter="status"][value="{expired}"]')
+    shown = {order[i].rsplit("/", 1)[1] for i in page.evaluate("kgVisibleNodeIds()")}
+    assert shown == {"institute-of-physics", "moscow-institute"}
+    visible_edges = page.evaluate("edges.get({filter: e => !e.hidden}).length")
+    assert visible_edges == 1
+
+
+def test_search_finds_names_across_uzbek_scripts(opened: OpenPage) -> None:
+    page = opened.page
+    page.fill("#kg-search", "Тошкент давлат")  # Cyrillic query, Latin-only name
+    assert (
+        page.locator("#kg-results li")
+        .all_inner_texts()[0]
+        .startswith("Toshkent davlat texnika universiteti")
+    )
+    page.fill("#kg-search", "Oliy ta'lim")  # Latin with a plain apostrophe, Cyrillic-only name
+    assert page.locator("#kg-results li span:first-child").all_inner_texts() == [
+        "Олий таълим вазирлиги"
+    ]
+    page.fill("#kg-search", "ozbekiston respublikasi")  # oʻ without its apostrophe
+    assert "Academy of Sciences of the Republic of Uzbekistan" in page.inner_text("#kg-results")
+    page.locator("#kg-results li").first.click()
+    assert page.evaluate("network.getSelectedNodes()") == [opened.node_id(INST + "academy")]
+    assert page.inner_text("#kg-panel h2") == "Academy of Sciences of the Republic of Uzbekistan"
+
+
+def test_search_folding_in_the_page_matches_python(opened: OpenPage) -> None:
+    samples = [
+        "Oʻzbekiston Respublikasi Fanlar akademiyasi",
+        "Ўзбекистон Республикаси Фанлар академияси",
+        "G‘ALLAOROL «Ташкент» Европа",
+        "Yevropa Tsentr, sex",
+        "한국재료연구원 (KIMS)",
+        "Институт металлургии им. Байкова",
+    ]
+    folded = opened.page.evaluate("texts => texts.map(kgFold)", samples)
+    assert folded == [search_fold(s) for s in samples]
+    assert folded[0] == folded[1]
+
+
+def test_a_hostile_name_stays_text_everywhere(opened: OpenPage) -> None:
+    page = opened.page
+    hostile = opened.node_id(INST + "hostile")
+    assert page.evaluate("id => nodes.get(id).label", hostile) == HOSTILE
+    x, y = opened.node_position(hostile)
+    page.mouse.move(x, y)
+    page.wait_for_selector("#kg-tooltip:not([hidden])", timeout=5000)
+    assert HOSTILE in page.inner_text("#kg-tooltip")
+    page.mouse.click(x, y)
+    assert page.inner_text("#kg-panel h2") == HOSTILE
+    assert "<script>alert(2)</script> AI memorandum" in page.inner_text("#kg-panel")
+    page.fill("#kg-search", "img src")
+    assert HOSTILE in page.inner_text("#kg-results")
+    assert page.evaluate("document.querySelectorAll('img, #kg-panel script').length") == 0
+
+
+def test_labels_in_the_chosen_language(
+    browser: Any, fixture_network: PartnerNetwork, tmp_path: Path
+) -> None:
+    path = render_page_file(fixture_network, tmp_path / "uz.html", lang="uz-Cyrl")
+    for opened in open_page(browser, path):
+        page = opened.page
+        assert page.inner_text("#kg-title") == "Ҳамкорлар тармоғи"
+        assert page.evaluate("document.documentElement.lang") == "uz-Cyrl"
+        labels = page.evaluate("nodes.get().map(n => n.label)")
+        assert "Физика-техника институти" in labels  # the uz-Cyrl name wins
+        # no uz-Cyrl name: the uz-Latn one, transliterated
+        assert "Ўзбекистон Республикаси Фанлар академияси" in labels
+        assert "Институт металлургии" in labels  # then Russian
+
+
+def test_the_project_data_page(browser: Any, project: Project, tmp_path: Path) -> None:
+    if not any(project.data_dir.glob("**/*.ttl")):
+        pytest.skip("data/ holds no Turtle yet")
+    try:
+        network = build_network(load(project=project))
+    except KgtoolError as exc:
+        pytest.skip(f"the project's data does not load yet: {exc}")
+    if network.graph.number_of_nodes() == 0:
+        pytest.skip("the project's data has no agreements yet")
+    path = render_page_file(network, tmp_path / "project.html", lang="ru")
+    for opened in open_page(browser, path):
+        count = opened.page.evaluate("network.body.data.nodes.length")
+        assert count == network.graph.number_of_nodes()
