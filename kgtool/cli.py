@@ -279,6 +279,91 @@ def names_translit(text: str, target: str) -> None:
     click.echo(cyrillic_to_latin(text) if target == "latn" else latin_to_cyrillic(text))
 
 
+@cli.group()
+def link() -> None:
+    """Link the graph's institutions to external registries."""
+
+
+@link.command("ror")
+@click.argument("dumps", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--country", help="Only this ISO 3166-1 code, on both sides.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the proposed links as Turtle for review.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.85, show_default=True,
+              help="Score a link needs to be proposed.")
+@click.option(
+    "--data",
+    "paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="RDF file or folder to take institutions from (repeat; default: the project).",
+)
+@reports_errors
+def link_ror_command(
+    dumps: tuple[Path, ...],
+    country: str | None,
+    output: Path | None,
+    threshold: float,
+    paths: tuple[Path, ...],
+) -> None:
+    """Propose coop:ror links from institutions to ROR records (DUMPS: ROR JSON or zip).
+
+    Never across countries, never a unit to its parent's record (or the reverse), never a
+    withdrawn record. Links at or above the threshold go to -o FILE; the rest are listed.
+
+    Example: kgtool link ror ror-uz.json ror-partners.json -o review.ttl
+    """
+    from kgtool.fsutil import atomic_write_text
+    from kgtool.graph import load
+    from kgtool.ror import link_ror, review_turtle
+
+    result = link_ror(load(list(paths) or None), list(dumps), country=country, threshold=threshold)
+    click.echo(f"{result.records} records ({result.skipped_withdrawn} withdrawn skipped)")
+    for item in result.links:
+        click.echo(f"{item.status:9} {item.score:.3f} {item.institution} -> {item.ror} "
+                   f"{item.ror_name}")
+    for item in result.candidates:
+        click.echo(f"{item.status:9} {item.score:.3f} {item.institution} ?  {item.ror} "
+                   f"{item.ror_name}: {item.evidence[-1]}")
+    for iri in result.unmatched:
+        click.echo(f"{'unmatched':9}       {iri}")
+    if output is not None:
+        atomic_write_text(output, review_turtle(result))
+        click.echo(f"wrote {output}")
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Start the graph from an external registry."""
+
+
+@import_group.command("ror")
+@click.argument("dumps", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--country", required=True, help="ISO 3166-1 code of the records to import.")
+@click.option("--include-inactive", is_flag=True, help="Import inactive records too.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Turtle file to write (default: standard output).")
+@reports_errors
+def import_ror_command(
+    dumps: tuple[Path, ...], country: str, include_inactive: bool, output: Path | None
+) -> None:
+    """Import a country's ROR records as institutions (DUMPS: ROR JSON or zip).
+
+    Example: kgtool import ror ror-uz.json --country UZ -o data/ror-uz.ttl
+    """
+    from kgtool.fsutil import atomic_write_text
+    from kgtool.ror import import_ror
+
+    graph = import_ror(list(dumps), country=country, include_inactive=include_inactive)
+    text = graph.serialize(format="turtle")
+    if output is None:
+        click.echo(text)
+    else:
+        atomic_write_text(output, text)
+        count = len(set(graph.subjects(predicate=None, object=None)))
+        click.echo(f"wrote {output} ({len(graph)} triples, {count} subjects)")
+
+
 # [anchor: network commands]
 
 

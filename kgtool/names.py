@@ -93,6 +93,7 @@ def fold_apostrophes(text: str) -> str:
     return _APOSTROPHE_RE.sub(FOLDED_APOSTROPHE, text)
 
 
+@lru_cache(maxsize=100_000)
 def normalise(text: str) -> str:
     """Return the matching form of ``text``: NFC, case-folded, one apostrophe, no quotes or
     legal forms, punctuation and whitespace collapsed to single spaces."""
@@ -105,21 +106,29 @@ def normalise(text: str) -> str:
     return " ".join(t for t in folded.split() if t not in _LEGAL_TOKENS)
 
 
+def _script_of_char(code: int) -> str | None:
+    if code < 0x250 or 0x1E00 <= code <= 0x1EFF or 0x2B0 <= code <= 0x2FF:
+        return "Latn"
+    if 0x400 <= code <= 0x52F or 0x1C80 <= code <= 0x1C8F:
+        return "Cyrl"
+    if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return "Hang"
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+        return "Hani"
+    return None
+
+
+@lru_cache(maxsize=200_000)
 def script_of(text: str) -> str:
     """Return the main script of ``text``: ``Latn``, ``Cyrl``, ``Hang``, ``Hani`` or ``Zyyy``."""
+    if text.isascii():
+        return "Latn" if any(ch.isalpha() for ch in text) else "Zyyy"
     counts: dict[str, int] = defaultdict(int)
     for ch in text:
-        if not ch.isalpha():
-            continue
-        name = unicodedata.name(ch, "")
-        if name.startswith("LATIN") or name.startswith("MODIFIER LETTER"):
-            counts["Latn"] += 1
-        elif name.startswith("CYRILLIC"):
-            counts["Cyrl"] += 1
-        elif name.startswith("HANGUL"):
-            counts["Hang"] += 1
-        elif name.startswith("CJK"):
-            counts["Hani"] += 1
+        if ch.isalpha():
+            script = _script_of_char(ord(ch))
+            if script is not None:
+                counts[script] += 1
     return max(counts, key=lambda k: counts[k]) if counts else "Zyyy"
 
 
@@ -467,7 +476,11 @@ def derive_acronym(name: str) -> str:
 
 
 def _acronym_key(token: str) -> str:
-    return _fold_token(token.replace(".", "").replace("-", "").replace("&", ""))
+    """Fold an acronym: one script (Latin), lower case, no apostrophes, dots or hyphens."""
+    low = unicodedata.normalize("NFC", token).casefold()
+    if script_of(low) == "Cyrl":
+        low = cyrillic_to_latin(low).lower()
+    return re.sub(r"[^\w]|_", "", _APOSTROPHE_RE.sub("", low))
 
 
 def _looks_like_acronym(text: str) -> bool:
