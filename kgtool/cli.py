@@ -464,6 +464,96 @@ def viz(out_file: Path, lang: str, **params: Any) -> None:
 
 # [anchor: extract commands]
 
+
+def _parse_published(value: str | None) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+@cli.command("extract")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "turtle"]), default="json",
+              show_default=True, help="JSON for review, Turtle to move into data/.")
+@click.option("--published", help="Publication date (YYYY-MM-DD) for 'today', 'yesterday'...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+@reports_errors
+def extract_command(
+    files: tuple[Path, ...], fmt: str, published: str | None, output: Path | None
+) -> None:
+    """Propose draft agreements from press releases (plain UTF-8 text files).
+
+    Never writes into data/: review the drafts, then move them there yourself.
+
+    Example: kgtool extract release.txt --published 2025-05-30 --format turtle -o draft.ttl
+    """
+    import json
+
+    from kgtool.extract import extract_documents
+    from kgtool.extract.turtle import to_turtle
+    from kgtool.fsutil import atomic_write_text
+
+    result = extract_documents(list(files), published=_parse_published(published))
+    if fmt == "json":
+        text = json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = to_turtle(result.documents, result.agreements)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        click.echo(f"wrote {output}", err=True)
+    if not result.agreements:
+        click.echo("kgtool: no signed agreement announced in " + ", ".join(
+            d.document for d in result.documents), err=True)  # fmt: skip
+
+
+@import_group.command("table")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON or TOML file naming the columns and the register's own party.")
+@click.option("--format", "fmt", type=click.Choice(["json", "turtle"]), default="turtle",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+@reports_errors
+def import_table_command(
+    file: Path, mapping: Path | None, fmt: str, output: Path | None
+) -> None:
+    """Draft one agreement per row of a register (CSV or XLSX) as Turtle for review.
+
+    Example: kgtool import table register.xlsx --mapping columns.toml -o draft.ttl
+    """
+    import json
+
+    from kgtool.extract import knowledge
+    from kgtool.extract.table import import_table, read_mapping
+    from kgtool.extract.turtle import to_turtle
+    from kgtool.fsutil import atomic_write_text
+
+    catalogue, lexicon = knowledge()
+    result = import_table(
+        file, catalogue, lexicon, mapping=read_mapping(mapping) if mapping else None
+    )
+    if fmt == "json":
+        payload = {**result.source.as_json(), "warnings": result.warnings}
+        text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = to_turtle([result.source], result.agreements)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        click.echo(f"wrote {output} ({len(result.agreements)} agreements)", err=True)
+    for warning in result.warnings:
+        click.echo(f"kgtool: warning: {warning}", err=True)
+
 # [anchor: benchmark commands]
 
 

@@ -1,0 +1,133 @@
+"""Directions, research fields and provisions: the ontology's SKOS labels found in a text.
+
+The lexicon is read from the graph at run time (``skos:prefLabel``, ``altLabel`` and
+``hiddenLabel`` of the concepts under ``id/direction/``, ``id/field/`` and ``id/provision/``),
+so a new label in ``ontology/*.ttl`` is found without touching this code. Matching compares
+stemmed words (``stem.py``), so «редких металлов» finds the label «редкие металлы».
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from kgtool.extract.stem import stem
+from kgtool.extract.text import Token, tokens
+from kgtool.project import ID
+
+#: Concept families and the IRI prefix of each.
+FAMILIES: dict[str, str] = {
+    "directions": ID + "direction/",
+    "fields": ID + "field/",
+    "provisions": ID + "provision/",
+}
+
+#: Words ignored inside labels and text when matching (they vary between writers).
+_SKIP = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "in",
+        "on",
+        "for",
+        "a",
+        "an",
+        "to",
+        "with",
+        "и",
+        "в",
+        "на",
+        "по",
+        "для",
+        "о",
+        "об",
+        "с",
+        "со",
+        "va",
+        "bilan",
+        "hamda",
+        "uchun",
+        "bo'yicha",
+        "ва",
+        "билан",
+        "ҳамда",
+        "учун",
+        "бўйича",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ConceptMatch:
+    """A concept whose label occurs in the text."""
+
+    family: str
+    iri: str
+    start: int
+    end: int
+
+
+def _family(iri: str) -> str | None:
+    for family, prefix in FAMILIES.items():
+        if iri.startswith(prefix):
+            return family
+    return None
+
+
+def _lang(tag: str | None) -> str:
+    return (tag or "en").split("-")[0]
+
+
+class Lexicon:
+    """The labels of the graph's direction, field and provision concepts, stemmed for matching."""
+
+    def __init__(self, graph: Graph) -> None:
+        # first stem -> [(stems, family, iri)], per language family (uz also holds uz-Cyrl)
+        self._entries: dict[str, dict[str, list[tuple[tuple[str, ...], str, str]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        seen: set[tuple[str, tuple[str, ...], str]] = set()
+        for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
+            for subject, label in graph.subject_objects(prop):
+                if not isinstance(subject, URIRef) or not isinstance(label, Literal):
+                    continue
+                family = _family(str(subject))
+                if family is None:
+                    continue
+                lang = _lang(label.language)
+                stems = tuple(
+                    stem(t.text, lang) for t in tokens(str(label)) if t.folded not in _SKIP
+                )
+                if not stems or (lang, stems, str(subject)) in seen:
+                    continue
+                seen.add((lang, stems, str(subject)))
+                self._entries[lang][stems[0]].append((stems, family, str(subject)))
+
+    def __len__(self) -> int:
+        return sum(len(v) for by_lang in self._entries.values() for v in by_lang.values())
+
+    def find(self, text: str, start: int, end: int, language: str) -> list[ConceptMatch]:
+        """Return the concepts named in ``text[start:end]`` (a text in ``language``)."""
+        words = [t for t in tokens(text, start, end) if t.folded not in _SKIP]
+        stems = [stem(t.text, language) for t in words]
+        found: list[ConceptMatch] = []
+        entries = self._entries.get(language, {})
+        for i, first in enumerate(stems):
+            for label, family, iri in entries.get(first, ()):
+                n = len(label)
+                if tuple(stems[i : i + n]) == label and _adjacent(text, words[i : i + n]):
+                    found.append(ConceptMatch(family, iri, words[i].start, words[i + n - 1].end))
+        return found
+
+
+def _adjacent(text: str, words: list[Token]) -> bool:
+    """Whether the words follow each other within one clause (no sentence break between)."""
+    return all(
+        "." not in text[a.end : b.start] and ";" not in text[a.end : b.start]
+        for a, b in itertools.pairwise(words)
+    )

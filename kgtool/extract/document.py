@@ -1,0 +1,442 @@
+"""One document: find the sentences that announce signed agreements and fill each record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+from kgtool.extract import kinds as kinds_mod
+from kgtool.extract.catalogue import Catalogue
+from kgtool.extract.concepts import Lexicon
+from kgtool.extract.dates import DateMention, find_dateline, find_dates
+from kgtool.extract.language import detect_language
+from kgtool.extract.model import Agreement, DocumentResult, Evidence, Party
+from kgtool.extract.names_guess import guess_country, guess_kind, nominative
+from kgtool.extract.parties import NameSpan, PartyMention, find_parties
+from kgtool.extract.terms import find_entry_on_signing, find_extension, find_term
+from kgtool.extract.text import Sentence, sentences, tokens
+
+#: Lines where the article ends and the page's furniture begins.
+_FOOTER_RE = re.compile(
+    r"^\s*(?:related|read\s+also|see\s+also|more\s+news|latest\s+news|share|views?\b|tags?\b"
+    r"|comments?\b|©|copyright|читайте\s+также|похожие|последние\s+новости|другие\s+новости"
+    r"|поделиться|просмотр|теги|комментари|o['ʻʼ‘’`]xshash|so['ʻʼ‘’`]nggi\s+yangilik"
+    r"|boshqa\s+yangilik|ulashish|ko['ʻʼ‘’`]rishlar|teglar|izohlar|сўнгги\s+янгилик)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_EVENT_RE = re.compile(
+    r"ceremony|meeting|visit|forum|церемони|встреч|визит|форум|marosim|uchrashuv|tashrif|forum"
+    r"|маросим|учрашув|ташриф",
+    re.IGNORECASE,
+)
+_DOC_CUE_RE = re.compile(
+    r"memorand|agreement|contract|mou|document|меморандум|соглашени|договор|документ|срок"
+    r"|memorandum|bitim|shartnoma|hujjat|kelishuv|muddat|битим|шартнома|ҳужжат|муддат|term|valid",
+    re.IGNORECASE,
+)
+_PLACE_RE = re.compile(
+    r"\bin\s+(?P<en>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?)\b"
+    r"|\bв\s+(?:городе\s+|г\.\s*)?(?P<ru>[А-ЯЁ][а-яё]+(?:е|и))\b"
+    r"|\b(?P<uz>[A-ZЎҚҒҲ][\w'ʻʼ‘’`]+?)\s+(?:shahrida|шаҳрида)\b"
+    r"|\b(?P<uzloc>[A-ZЎҚҒҲ][a-zʻʼ‘’'`]+?)(?:da|дa|да)\b"
+)
+_KNOWN_CITY_STEMS = [
+    "toshkent",
+    "tashkent",
+    "ташкент",
+    "тошкент",
+    "samarqand",
+    "samarkand",
+    "самарканд",
+    "самарқанд",
+    "buxoro",
+    "bukhara",
+    "бухар",
+    "namangan",
+    "наманган",
+    "andijon",
+    "andijan",
+    "андижан",
+    "андижон",
+    "farg'ona",
+    "fergana",
+    "фергана",
+    "nukus",
+    "нукус",
+    "qarshi",
+    "karshi",
+    "карши",
+    "termiz",
+    "termez",
+    "термез",
+    "urganch",
+    "urgench",
+    "ургенч",
+    "navoiy",
+    "navoi",
+    "навои",
+    "jizzax",
+    "джизак",
+    "guliston",
+    "гулистан",
+    "seoul",
+    "сеул",
+    "seul",
+    "daejeon",
+    "тэджон",
+    "moscow",
+    "москв",
+    "moskva",
+    "beijing",
+    "пекин",
+    "pekin",
+    "berlin",
+    "берлин",
+    "tokyo",
+    "токио",
+    "tokio",
+    "astana",
+    "астан",
+    "almaty",
+    "алмат",
+    "bishkek",
+    "бишкек",
+    "dushanbe",
+    "душанбе",
+    "ankara",
+    "анкар",
+    "istanbul",
+    "стамбул",
+    "london",
+    "лондон",
+    "paris",
+    "париж",
+    "minsk",
+    "минск",
+    "kazan",
+    "казан",
+]
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def extract_text(
+    text: str,
+    name: str,
+    catalogue: Catalogue,
+    lexicon: Lexicon,
+    *,
+    published: dt.date | None = None,
+    path: str = "",
+    sha256: str = "",
+) -> DocumentResult:
+    """Return the agreements ``text`` announces as signed (the document is called ``name``)."""
+    lang = detect_language(text)
+    reference = published
+    if reference is None:
+        dateline = find_dateline(text)
+        if dateline is not None and dateline.value:
+            reference = dt.date.fromisoformat(dateline.value)
+    body_end = _body_end(text)
+    sents = [s for s in sentences(text) if s.start < body_end]
+    result = DocumentResult(
+        document=name,
+        path=path,
+        sha256=sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        language=lang.language,
+        script=lang.script,
+        tag=lang.tag,
+        published=reference.isoformat() if reference else None,
+    )
+    announcements: list[tuple[int, Agreement]] = []
+    for index, sentence in enumerate(sents):
+        agreement = _announcement(text, sentence, lang.language, lang.tag, catalogue, name)
+        if agreement is None:
+            continue
+        same = next((a for _, a in announcements if a.party_keys() == agreement.party_keys()), None)
+        if same is not None:
+            _absorb(same, agreement)
+            continue
+        _date_for(text, sents, index, agreement, reference, name)
+        announcements.append((index, agreement))
+    for position, (index, agreement) in enumerate(announcements):
+        first = sents[index].start
+        if len(announcements) == 1:
+            first = sents[max(0, index - 2)].start if index else 0
+        nxt = announcements[position + 1][0] if position + 1 < len(announcements) else None
+        seg_end = sents[nxt].start if nxt is not None else body_end
+        segment = [s for s in sents if first <= s.start < seg_end]
+        _fill(text, segment, agreement, lang.language, lexicon, name)
+        agreement.confidence = _confidence(agreement)
+        result.agreements.append(agreement)
+    if announcements:
+        result.unplaced = _unplaced(text, sents, lang.language, lexicon, announcements[0][0])
+    return result
+
+
+def _body_end(text: str) -> int:
+    """Return where the page furniture after the article starts (or the text's end)."""
+    third = len(text) // 3
+    m = _FOOTER_RE.search(text, third)
+    return m.start() if m else len(text)
+
+
+def _announcement(
+    text: str, sentence: Sentence, language: str, tag: str, catalogue: Catalogue, doc: str
+) -> Agreement | None:
+    s, e = sentence.start, sentence.end
+    mentions = kinds_mod.find_kinds(text, s, e)
+    verbs = kinds_mod.signing_verbs(text, s, e)
+    if not mentions or not verbs:
+        return None
+    verb = verbs[0]
+    if kinds_mod.is_planned(text, max(s, verb[0] - 80), min(e, verb[1] + 40)):
+        return None
+    kind = kinds_mod.best_kind(mentions)
+    assert kind is not None
+    first_kind = min(m.start for m in mentions)
+    found, venue = find_parties(text, s, e, language, catalogue, first_kind)
+    if len(found) < 2:
+        return None
+    evidence = [Evidence("kind", kind.start, kind.end, text[kind.start : kind.end], doc)]
+    parties = []
+    for mention in found:
+        party = _party(mention, catalogue, tag, text)
+        parties.append(party)
+        evidence.append(
+            Evidence("party", mention.name.start, mention.name.end, mention.name.written, doc)
+        )
+        if mention.parent is not None:
+            p = mention.parent
+            evidence.append(Evidence("parent", p.start, p.end, p.written, doc))
+    agreement = Agreement(kind=kind.kind, parties=parties, documents=[doc], evidence=evidence)
+    if venue is None:
+        venue = _venue(text, s, e, catalogue, language)
+    if venue is not None and venue.iri and venue.iri not in {p.iri for p in parties}:
+        agreement.venue = venue.iri
+        evidence.append(Evidence("venue", venue.start, venue.end, venue.written, doc))
+    place = _place(text, s, e)
+    if place is not None:
+        agreement.place = place[2]
+        evidence.append(Evidence("place", place[0], place[1], text[place[0] : place[1]], doc))
+    evidence.append(Evidence("announcement", s, e, text[s:e], doc))
+    return agreement
+
+
+def _party(mention: PartyMention, catalogue: Catalogue, tag: str, text: str) -> Party:
+    name = mention.name
+    parent: str | None = None
+    if mention.parent is not None:
+        parent = mention.parent.iri or _display(mention.parent, tag)
+    if name.iri is not None and name.iri in catalogue.institutions:
+        info = catalogue.institutions[name.iri]
+        return Party(
+            name=info.name(tag),
+            iri=name.iri,
+            country=info.country,
+            kind=info.kind,
+            parent=info.parent or parent,
+            acronym=info.acronyms[0] if info.acronyms else name.acronym,
+            language=tag if info.labels.get(tag) else "en",
+        )
+    display = _display(name, tag)
+    country = guess_country(name.written, tag)
+    if country is None and mention.parent is not None:
+        if mention.parent.iri and mention.parent.iri in catalogue.institutions:
+            country = catalogue.institutions[mention.parent.iri].country
+        else:
+            country = guess_country(mention.parent.written, tag)
+    return Party(
+        name=display,
+        iri=None,
+        country=country,
+        kind=guess_kind(name.written),
+        parent=parent,
+        acronym=name.acronym,
+        language=tag,
+    )
+
+
+def _display(span: NameSpan, tag: str) -> str:
+    """Return a name in its base form: without the acronym in parentheses, nominative in Russian."""
+    written = re.sub(r"\s*\([^)]*\)\s*$", "", span.written).strip()
+    written = re.sub(r"\s+", " ", written)
+    return nominative(written, tag)
+
+
+def _venue(text: str, s: int, e: int, catalogue: Catalogue, language: str) -> NameSpan | None:
+    """Return a known institution the sentence names as the place of the signing."""
+    for m in re.finditer(r"\b(?:в|во|at|in)\s+(?:the\s+)?", text[s:e], re.IGNORECASE):
+        start = s + m.end()
+        words = tokens(text, start, min(e, start + 120))
+        for j in range(min(len(words), 9), 1, -1):
+            written = text[words[0].start : words[j - 1].end]
+            iri = catalogue.resolve(written, language)
+            if iri is not None:
+                return NameSpan(words[0].start, words[j - 1].end, written, iri)
+    return None
+
+
+def _place(text: str, s: int, e: int) -> tuple[int, int, str] | None:
+    """Return the city where the signing took place, when the sentence names a known one."""
+    for m in _PLACE_RE.finditer(text, s, e):
+        group = next(g for g in ("en", "ru", "uz", "uzloc") if m.group(g))
+        word = m.group(group)
+        folded = word.lower().replace("ʻ", "'").replace("ʼ", "'").replace("‘", "'")
+        if any(folded.startswith(city) for city in _KNOWN_CITY_STEMS):
+            name = word
+            if group == "ru" and word.endswith("е"):
+                name = word[:-1]
+            return m.start(group), m.end(group), name
+    return None
+
+
+def _absorb(target: Agreement, other: Agreement) -> None:
+    """Fold a second mention of the same agreement into the first (same document)."""
+    from kgtool.extract.kinds import SPECIFICITY
+
+    if other.kind and (
+        target.kind is None or SPECIFICITY[other.kind] > SPECIFICITY.get(target.kind, 0)
+    ):
+        target.kind = other.kind
+    target.evidence.extend(ev for ev in other.evidence if ev.field not in {"announcement"})
+    target.venue = target.venue or other.venue
+    target.place = target.place or other.place
+
+
+def _date_for(
+    text: str,
+    sents: list[Sentence],
+    index: int,
+    agreement: Agreement,
+    reference: dt.date | None,
+    doc: str,
+) -> None:
+    sentence = sents[index]
+    candidates = _dates_in(text, sentence, reference)
+    if not candidates and index > 0:
+        previous = sents[index - 1]
+        same_paragraph = "\n\n" not in text[previous.end : sentence.start]
+        if same_paragraph and _EVENT_RE.search(previous.text):
+            candidates = _dates_in(text, previous, reference)
+    if not candidates:
+        return
+    best = candidates[0]
+    agreement.signed_on = best.value
+    agreement.evidence.append(
+        Evidence("signed_on", best.start, best.end, text[best.start : best.end], doc)
+    )
+
+
+def _dates_in(text: str, sentence: Sentence, reference: dt.date | None) -> list[DateMention]:
+    found = [
+        d
+        for d in find_dates(text, sentence.start, sentence.end, reference)
+        if d.value is not None or d.month_day is not None or d.relative
+    ]
+    order = {"day": 0, "month": 1, "year": 2}
+    return sorted(found, key=lambda d: (d.value is None, order[d.precision], d.start))
+
+
+def _fill(
+    text: str,
+    segment: list[Sentence],
+    agreement: Agreement,
+    language: str,
+    lexicon: Lexicon,
+    doc: str,
+) -> None:
+    """Fill term, entry into force, extension and concepts from the agreement's sentences."""
+    if not segment:
+        return
+    start, end = segment[0].start, segment[-1].end
+    for sentence in segment:
+        if agreement.term_years is None and _DOC_CUE_RE.search(sentence.text):
+            term = find_term(text, sentence.start, sentence.end)
+            if term is not None:
+                agreement.term_years = int(str(term.value))
+                agreement.evidence.append(
+                    Evidence("term_years", term.start, term.end, text[term.start : term.end], doc)
+                )
+    entry = find_entry_on_signing(text, start, end)
+    if entry is not None:
+        agreement.entry_into_force = str(entry.value)
+        agreement.evidence.append(
+            Evidence("entry_into_force", entry.start, entry.end, text[entry.start : entry.end], doc)
+        )
+    extendable, clause = find_extension(text, start, end)
+    if extendable is not None:
+        agreement.extendable = True
+        agreement.evidence.append(
+            Evidence(
+                "extendable",
+                extendable.start,
+                extendable.end,
+                text[extendable.start : extendable.end],
+                doc,
+            )
+        )
+    if clause is not None:
+        agreement.extension_clause = str(clause.value)
+        agreement.evidence.append(
+            Evidence(
+                "extension_clause", clause.start, clause.end, text[clause.start : clause.end], doc
+            )
+        )
+    for sentence in segment:
+        for match in lexicon.find(text, sentence.start, sentence.end, language):
+            target = getattr(agreement, match.family)
+            if match.iri not in target:
+                target.append(match.iri)
+            agreement.evidence.append(
+                Evidence(match.family, match.start, match.end, text[match.start : match.end], doc)
+            )
+
+
+def _confidence(agreement: Agreement) -> float:
+    score = 0.4
+    known = sum(1 for p in agreement.parties if p.iri)
+    score += 0.25 * known / max(1, len(agreement.parties))
+    if agreement.kind and kinds_mod.SPECIFICITY.get(agreement.kind, 0) >= 2:
+        score += 0.1
+    if agreement.signed_on:
+        score += 0.1
+    if agreement.term_years:
+        score += 0.05
+    if agreement.directions or agreement.fields:
+        score += 0.05
+    return min(score, 0.95)
+
+
+_ITEM_START_RE = re.compile(r"^\s*(?:[•·▪●◦\-–—*]|\d+[.)])\s*")
+
+
+def _unplaced(
+    text: str, sents: list[Sentence], language: str, lexicon: Lexicon, first: int
+) -> list[str]:
+    """Return list items of the agreement's scope that no concept label matched."""
+    out: list[str] = []
+    in_list = False
+    for sentence in sents[first:]:
+        body = sentence.text.rstrip()
+        bullet = bool(_ITEM_START_RE.match(sentence.text))
+        if body.endswith(":"):
+            in_list = True
+            continue
+        item = bullet or (in_list and len(body) < 250)
+        if not item:
+            in_list = False
+            continue
+        if body.endswith(".") and not bullet:
+            in_list = False
+        if lexicon.find(text, sentence.start, sentence.end, language):
+            continue
+        phrase = _ITEM_START_RE.sub("", sentence.text).strip().rstrip(";.,")
+        phrase = re.sub(r"\s+", " ", phrase)
+        if phrase and phrase not in out:
+            out.append(phrase)
+    return out

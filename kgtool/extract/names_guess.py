@@ -1,0 +1,208 @@
+"""Guesses for an institution the graph does not know yet: kind, country, base form, slug.
+
+Only for draft records a person reviews. The Russian base form is made by rules for the head
+noun and the adjectives before it (the rest of a Russian name is in the genitive and stays);
+``kgtool.names`` offers no nominative form, and pymorphy3 may be imported there only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from kgtool.extract.text import fold
+
+#: Head words (folded prefixes) → the kind name the output uses.
+_KIND_HEADS: tuple[tuple[str, str], ...] = (
+    ("universit", "university"), ("университет", "university"), ("college", "university"),
+    ("колледж", "university"), ("kollej", "university"),
+    ("akadem", "academy"), ("академи", "academy"), ("academy", "academy"),
+    ("institut", "institute"), ("институт", "institute"), ("laborator", "institute"),
+    ("лаборатори", "institute"), ("centre", "institute"), ("center", "institute"),
+    ("центр", "institute"), ("markaz", "institute"), ("марказ", "institute"),
+    ("ministr", "government body"), ("министерств", "government body"),
+    ("vazirlig", "government body"), ("вазирлиг", "government body"),
+    ("agency", "government body"), ("агентств", "government body"),
+    ("agentlig", "government body"), ("агентлиг", "government body"),
+    ("committee", "government body"), ("комитет", "government body"),
+    ("qo'mita", "government body"), ("қўмита", "government body"),
+    ("hokimlig", "government body"), ("хокимият", "government body"),
+    ("department", "unit"), ("faculty", "unit"), ("факультет", "unit"), ("кафедр", "unit"),
+    ("kafedra", "unit"), ("bo'lim", "unit"), ("отдел", "unit"),
+    ("company", "company"), ("компани", "company"), ("kompaniya", "company"),
+    ("jamiyat", "company"), ("обществ", "company"), ("kombinat", "company"),
+    ("комбинат", "company"), ("corporation", "company"), ("корпораци", "company"),
+    ("korxona", "company"), ("предприяти", "company"), ("завод", "company"), ("zavod", "company"),
+    ("holding", "company"), ("холдинг", "company"), ("bank", "company"), ("банк", "company"),
+    ("jsc", "company"), ("llc", "company"), ("ltd", "company"), ("inc", "company"),
+    ("gmbh", "company"), ("ооо", "company"), ("ао", "company"), ("mchj", "company"),
+)  # fmt: skip
+
+#: Cues (folded word prefixes) → ISO 3166-1 alpha-2 country code.
+_COUNTRY_CUES: tuple[tuple[str, str], ...] = (
+    ("korea", "KR"), ("koreya", "KR"), ("корей", "KR"), ("корея", "KR"), ("seoul", "KR"),
+    ("сеул", "KR"), ("daejeon", "KR"), ("busan", "KR"),
+    ("uzbek", "UZ"), ("узбек", "UZ"), ("o'zbek", "UZ"), ("ўзбек", "UZ"), ("tashkent", "UZ"),
+    ("ташкент", "UZ"), ("toshkent", "UZ"), ("тошкент", "UZ"), ("samarkand", "UZ"),
+    ("samarqand", "UZ"), ("самарканд", "UZ"), ("bukhara", "UZ"), ("buxoro", "UZ"),
+    ("бухар", "UZ"), ("namangan", "UZ"), ("andijon", "UZ"), ("andijan", "UZ"),
+    ("farg'ona", "UZ"), ("fergana", "UZ"), ("nukus", "UZ"), ("qoraqalpog", "UZ"),
+    ("russia", "RU"), ("росси", "RU"), ("rossiya", "RU"), ("moscow", "RU"), ("москов", "RU"),
+    ("moskva", "RU"), ("petersburg", "RU"), ("петербург", "RU"), ("kazan", "RU"),
+    ("china", "CN"), ("chinese", "CN"), ("китай", "CN"), ("xitoy", "CN"), ("beijing", "CN"),
+    ("пекин", "CN"), ("shanghai", "CN"), ("tsinghua", "CN"),
+    ("japan", "JP"), ("япон", "JP"), ("yaponiya", "JP"), ("tokyo", "JP"), ("токио", "JP"),
+    ("german", "DE"), ("герман", "DE"), ("немец", "DE"), ("germaniya", "DE"), ("berlin", "DE"),
+    ("dresden", "DE"), ("munich", "DE"), ("münchen", "DE"), ("technische", "DE"),
+    ("america", "US"), ("american", "US"), ("америк", "US"), ("amerika", "US"), ("usa", "US"),
+    ("сша", "US"), ("aqsh", "US"), ("united states", "US"),
+    ("british", "GB"), ("britain", "GB"), ("великобрит", "GB"), ("london", "GB"),
+    ("oxford", "GB"), ("cambridge", "GB"), ("edinburgh", "GB"),
+    ("france", "FR"), ("french", "FR"), ("франц", "FR"), ("fransiya", "FR"), ("paris", "FR"),
+    ("kazakh", "KZ"), ("казах", "KZ"), ("qozog'", "KZ"), ("astana", "KZ"), ("almaty", "KZ"),
+    ("kyrgyz", "KG"), ("кыргыз", "KG"), ("киргиз", "KG"), ("qirg'iz", "KG"), ("bishkek", "KG"),
+    ("tajik", "TJ"), ("таджик", "TJ"), ("tojik", "TJ"), ("dushanbe", "TJ"),
+    ("turkey", "TR"), ("turkish", "TR"), ("турц", "TR"), ("турецк", "TR"), ("turkiya", "TR"),
+    ("ankara", "TR"), ("istanbul", "TR"),
+    ("india", "IN"), ("индий", "IN"), ("индия", "IN"), ("hindiston", "IN"),
+    ("italy", "IT"), ("italian", "IT"), ("итал", "IT"), ("italiya", "IT"),
+    ("belarus", "BY"), ("белорус", "BY"), ("беларус", "BY"), ("minsk", "BY"),
+    ("azerbaijan", "AZ"), ("азербайдж", "AZ"), ("ozarbayjon", "AZ"),
+    ("malaysia", "MY"), ("малайз", "MY"), ("singapore", "SG"), ("сингапур", "SG"),
+    ("pakistan", "PK"), ("пакистан", "PK"), ("iran", "IR"), ("иран", "IR"),
+    ("finland", "FI"), ("финлянд", "FI"), ("latvia", "LV"), ("латви", "LV"),
+    ("poland", "PL"), ("polish", "PL"), ("польш", "PL"), ("hungar", "HU"), ("венгр", "HU"),
+    ("czech", "CZ"), ("чеш", "CZ"), ("austria", "AT"), ("австри", "AT"),
+    ("spain", "ES"), ("spanish", "ES"), ("испан", "ES"), ("egypt", "EG"), ("егип", "EG"),
+    ("emirates", "AE"), ("эмират", "AE"), ("saudi", "SA"), ("саудовск", "SA"),
+)  # fmt: skip
+
+#: Uzbek legal forms: a company so named is registered in Uzbekistan.
+_UZ_LEGAL_RE = re.compile(
+    r"aktsiyadorlik\s+jamiyati|aksiyadorlik\s+jamiyati|mas['ʻʼ‘’`]uliyati\s+cheklangan|\bMChJ\b"
+    r"|\bAJ\b|акциядорлик\s+жамияти|\bМЧЖ\b",
+    re.IGNORECASE,
+)
+
+
+def guess_kind(name: str) -> str | None:
+    """Return the kind of institution ``name`` suggests (university, institute, ...), if any.
+
+    The head word is the last one in Uzbek (head-final) and the first one in Russian and
+    English ("Institute of Physics of the Academy ..." is an institute).
+    """
+    words = re.findall(r"\w+(?:'\w+)*", fold(name))
+    hits = [kind for w in words for prefix, kind in _KIND_HEADS if w.startswith(prefix)]
+    if not hits:
+        return None
+    uzbek = any(
+        w.endswith(("i", "si")) and any(w.startswith(p) for p, _ in _KIND_HEADS) for w in words
+    ) and not any("\u0400" <= c <= "\u04ff" for c in name if c not in "ўқғҳ")
+    return hits[-1] if uzbek else hits[0]
+
+
+def guess_country(name: str, tag: str) -> str | None:
+    """Return the ISO 3166-1 alpha-2 code a name's words point to, if any."""
+    low = fold(name)
+    for cue, code in _COUNTRY_CUES:
+        if re.search(r"(?<!\w)" + re.escape(cue), low):
+            return code
+    if _UZ_LEGAL_RE.search(name):
+        return "UZ"
+    return None
+
+
+# Russian head nouns in oblique cases → nominative and gender (m, f, n).
+_RU_NOUNS: tuple[tuple[str, str, str], ...] = (
+    ("институт", "институт", "m"), ("университет", "университет", "m"),
+    ("академи", "академия", "f"), ("обществ", "общество", "n"), ("комбинат", "комбинат", "m"),
+    ("центр", "центр", "m"), ("министерств", "министерство", "n"),
+    ("агентств", "агентство", "n"), ("комитет", "комитет", "m"), ("компани", "компания", "f"),
+    ("корпораци", "корпорация", "f"), ("предприяти", "предприятие", "n"),
+    ("фонд", "фонд", "m"), ("ассоциаци", "ассоциация", "f"), ("колледж", "колледж", "m"),
+    ("лаборатори", "лаборатория", "f"), ("завод", "завод", "m"), ("банк", "банк", "m"),
+    ("кафедр", "кафедра", "f"), ("факультет", "факультет", "m"), ("отдел", "отдел", "m"),
+    ("союз", "союз", "m"), ("палат", "палата", "f"), ("консорциум", "консорциум", "m"),
+    ("холдинг", "холдинг", "m"), ("школ", "школа", "f"), ("служб", "служба", "f"),
+)  # fmt: skip
+_RU_ADJ_ENDINGS = sorted(
+    [
+        "ым",
+        "ого",
+        "ому",
+        "ом",
+        "ой",
+        "ую",
+        "ая",
+        "ою",
+        "ей",
+        "ему",
+        "его",
+        "им",
+        "ий",
+        "ый",
+        "ое",
+        "ее",
+        "ые",
+        "ых",
+        "ыми",
+        "ими",
+        "их",
+    ],
+    key=len,
+    reverse=True,
+)
+
+
+def nominative(name: str, tag: str) -> str:
+    """Return ``name`` in its base form: Russian head noun and its adjectives in the nominative."""
+    if tag != "ru":
+        return name
+    words = name.split(" ")
+    for index, word in enumerate(words):
+        low = word.lower().strip('«»"')
+        noun = next((n for n in _RU_NOUNS if low.startswith(n[0])), None)
+        if noun is None:
+            continue
+        if len(low) - len(noun[0]) > 3:
+            return name  # not an inflection of the head noun (e.g. «институциональный»)
+        gender = noun[2]
+        head = noun[1]
+        words[index] = head[:1].upper() + head[1:] if word[:1].isupper() else head
+        for a in range(index):
+            words[a] = _adjective_nominative(words[a], gender)
+        return " ".join(words)
+    return name
+
+
+def _adjective_nominative(word: str, gender: str) -> str:
+    low = word.lower()
+    for ending in _RU_ADJ_ENDINGS:
+        if low.endswith(ending) and len(low) > len(ending) + 2:
+            stem = word[: -len(ending)]
+            last = stem[-1:].lower()
+            if gender == "m":
+                new = (
+                    "ий"
+                    if last in "кгхжшчщ" or ending in {"ий", "им", "его", "ему", "ей"}
+                    else "ый"
+                )
+                if ending in {"ой"} and last not in "кгхжшчщн":
+                    new = "ой"
+            elif gender == "f":
+                new = "яя" if ending in {"ей", "юю", "яя"} and last == "н" else "ая"
+            else:
+                new = "ее" if last in "жшчщ" else "ое"
+            return stem + new
+    return word
+
+
+def slug(text: str) -> str:
+    """Return a lower-case ASCII slug of ``text`` for an IRI (Cyrillic transliterated)."""
+    from kgtool.extract.stem import _CYRILLIC_TO_LATIN
+
+    low = fold(text)
+    low = "".join(_CYRILLIC_TO_LATIN.get(ch, ch) for ch in low)
+    low = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
+    low = re.sub(r"[^a-z0-9]+", "-", low).strip("-")
+    return low[:60].rstrip("-") or "x"

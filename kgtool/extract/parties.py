@@ -1,0 +1,572 @@
+"""Who signed: the parties named in a signing sentence, matched to the graph or proposed as new.
+
+A sentence names its parties in a few fixed constructions ("between X and Y", «между X и Y»,
+"X va Y oʻrtasida", "X and Y signed", "X signed … with Y", "X Y bilan … imzoladi"). The zone those
+constructions delimit is cut at its coordinators; each piece is matched against the graph's
+institutions by every window of words (longest first), and what stays unmatched is proposed as
+a new institution when it looks like one (a head noun such as "university" or «институт», an
+acronym, or a quoted name with a legal form).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from kgtool.extract.catalogue import Catalogue
+from kgtool.extract.text import APOSTROPHES, Token, fold, tokens
+
+_A = "[" + APOSTROPHES + "]"
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    """An institution named in the text: where, as written, and what it resolves to."""
+
+    start: int
+    end: int
+    written: str
+    iri: str | None
+    acronym: str | None = None
+
+
+@dataclass(frozen=True)
+class PartyMention:
+    """A party of an agreement and, when the text says so, its parent organisation."""
+
+    name: NameSpan
+    parent: NameSpan | None = None
+
+
+# Head nouns of institution names (folded stems), per language: what makes a phrase a name.
+_HEADS = {
+    "institution": (
+        r"institut|universitet|akademiya|jamiyat|kombinat|markaz|vazirlig|agentlig|qo'mita"
+        r"|kompaniya|korxona|bank|fond|jamg'arma|assotsiatsiya|uyushma|palata|kollej|litsey"
+        r"|maktab|laboratoriya|filial|departament|xizmat|inspeksiya|konsorsium|klaster|park"
+        r"|институт|университет|академи|обществ|комбинат|центр|министерств|агентств|комитет"
+        r"|компани|корпораци|предприяти|банк|фонд|ассоциаци|союз|палат|колледж|лицей|школ"
+        r"|лаборатори|филиал|департамент|служб|инспекци|консорциум|кластер|парк|завод"
+        r"|марказ|вазирлиг|агентлиг|қўмита|корхона|жамият|жамғарма|уюшма"
+        r"|institute|university|academy|college|school|company|corporation|corp|bank|fund"
+        r"|foundation|agency|ministry|committee|council|association|centre|center|laborator"
+        r"|enterprise|group|holding|plant|consortium|cluster|park|society|service|department"
+        r"|office|organization|organisation|inc|ltd|llc|jsc|gmbh|co"
+    ),
+}
+_HEAD_RE = re.compile(r"^(?:" + _HEADS["institution"] + r")", re.IGNORECASE)
+
+#: Lower-case words that may sit inside an Uzbek or English institution name.
+_NAME_INNER_WORDS = frozenset(
+    [
+        "davlat",
+        "milliy",
+        "xalqaro",
+        "oliy",
+        "ilmiy",
+        "tadqiqot",
+        "ilmiy-tadqiqot",
+        "texnika",
+        "texnologiya",
+        "texnologiyalari",
+        "texnologik",
+        "sanoat",
+        "fanlar",
+        "fan",
+        "ta'lim",
+        "tibbiyot",
+        "pedagogika",
+        "iqtisodiyot",
+        "muhandislari",
+        "muhandislik",
+        "irrigatsiya",
+        "qishloq",
+        "xo'jaligi",
+        "xo'jaligini",
+        "mexanizatsiyalash",
+        "materialshunoslik",
+        "metallar",
+        "metalllar",
+        "kimyo",
+        "fizika",
+        "energetika",
+        "axborot",
+        "aktsiyadorlik",
+        "aksiyadorlik",
+        "mas'uliyati",
+        "cheklangan",
+        "nodir",
+        "innovatsion",
+        "innovatsiyalar",
+        "rivojlantirish",
+        "davlat",
+        "unitar",
+        "respublika",
+        "respublikasi",
+        "viloyati",
+        "viloyat",
+        "shahar",
+        "tuman",
+        "agrar",
+        "arxitektura",
+        "qurilish",
+        "transport",
+        "temir",
+        "yo'llari",
+        "kommunikatsiyalari",
+        "tog'-kon",
+        "metallurgiya",
+        "geologiya",
+        "neft",
+        "gaz",
+        "suv",
+        "xo'jalik",
+        "of",
+        "the",
+        "for",
+        "and",
+        "de",
+        "la",
+        "für",
+        "давлат",
+        "миллий",
+        "халқаро",
+        "олий",
+        "илмий",
+        "тадқиқот",
+        "техника",
+        "технологиялари",
+        "саноат",
+        "фанлар",
+        "таълим",
+        "тиббиёт",
+        "акциядорлик",
+        "масъулияти",
+        "чекланган",
+    ]
+)
+
+_COORDINATORS = re.compile(
+    r"\s*,\s*(?:and\s+|и\s+|va\s+|ва\s+)?|\s+(?:and|&|и|а\s+также|va|hamda|bilan|ва|ҳамда|билан)\s+",
+    re.IGNORECASE,
+)
+
+_PARENT_AFTER = re.compile(  # the parent follows the marker (Russian, English)
+    r",?\s*(?:входящ\w+|входивш\w+)\s+в\s+(?:состав|структуру|систему)\s+"
+    r"|,?\s*являющ\w+\s+(?:структурным\s+)?(?:подразделением|частью)\s+"
+    r"|\s+при\s+(?=[А-ЯЁ])"
+    r"|,?\s*(?:a|the)\s+(?:subsidiary|unit|division|department|branch|member|part)\s+of\s+"
+    r"|,?\s*(?:part\s+of|under\s+the|under|affiliated\s+(?:with|to))\s+(?=(?:the\s+)?[A-Z])",
+    re.IGNORECASE,
+)
+_PARENT_BEFORE = re.compile(  # the parent precedes the marker (Uzbek)
+    r"\s+(?:tarkibidagi|huzuridagi|qoshidagi|tasarrufidagi|таркибидаги|ҳузуридаги|қошидаги)\s+",
+    re.IGNORECASE,
+)
+
+_ACRONYM_PARENS = re.compile(r"\s*\(\s*([A-ZА-ЯЁЎҚҒҲ][\w&.\- ]{0,14}?)\s*\)")
+
+_BETWEEN = re.compile(r"\bbetween\s+|\bмежду\s+|\bамонг\s+", re.IGNORECASE)
+_UZ_BETWEEN = re.compile(r"\s+(?:o" + _A + r"rtasida(?:gi)?|ўртасида(?:ги)?)\b", re.IGNORECASE)
+_WITH = re.compile(r"\s(?:with|с|со)\s+", re.IGNORECASE)
+_UZ_WITH = re.compile(r"\s+(?:bilan|билан)\s+", re.IGNORECASE)
+_BY = re.compile(r"\bsigned\s+by\s+|\bподписан\w*\s+(?:\w+\s+)?(?=[А-ЯЁ])", re.IGNORECASE)
+
+#: Where a zone after "between"/"with"/«между» stops: the subject matter, a clause, the end.
+_ZONE_STOP = re.compile(
+    r"\s(?:on|to|for|aimed|which|that|was|were|is|has|have|during|regarding|concerning|within"
+    r"|in\s+(?:the\s+)?(?:field|area|sphere|presence|framework)s?|at\s+the\s+(?:ceremony|event)"
+    r"|about|o|об|в\s+(?:области|сфере|рамках|целях|присутствии)|по\s+вопросам|на\s+(?:тему|срок)"
+    r"|с\s+целью|который|которое|которая|направленн\w+|сроком|в\s+ходе|во\s+время|состоял\w*"
+    r"|подписали|подписал\w*|заключили)\b"
+    r"|[.;:!?]\s|[.;:!?]$|\s[–—]\s|,\s+(?=(?:to|in|on|for|aimed|which|with|в|о|по|на|с|who)\b)",
+    re.IGNORECASE,
+)
+
+_UZ_LOCATIVE = re.compile(r"(?:da|дa|да)$")
+
+
+def _is_locative(token: Token) -> bool:
+    low = token.folded
+    return (len(low) > 4 and low.endswith(("sida", "ida", "tida", "сида", "ида", "тида"))) or (
+        token.capitalised and len(low) > 5 and low.endswith(("da", "да")) and not token.acronym
+    )
+
+
+def _looks_like_name(text: str) -> bool:
+    """Whether a phrase that resolved to nothing still names an organisation."""
+    words = tokens(text)
+    if not words:
+        return False
+    if any(_HEAD_RE.match(w.folded) for w in words):
+        return any(w.capitalised for w in words) or bool(re.search(r"[«“\"]", text))
+    if len(words) <= 2 and any(w.acronym and len(w.text) >= 3 for w in words):
+        return True
+    return bool(re.search(r"[«“\"].+[»”\"]", text)) and len(words) <= 10
+
+
+def find_parties(
+    text: str, start: int, end: int, language: str, catalogue: Catalogue, kind_start: int | None
+) -> tuple[list[PartyMention], NameSpan | None]:
+    """Return the parties named in the sentence ``text[start:end]``, and the signing venue."""
+    zones = _zones(text, start, end, language, kind_start)
+    best: tuple[list[PartyMention], NameSpan | None] = ([], None)
+    for zone in zones:
+        parties: list[PartyMention] = []
+        venue: NameSpan | None = None
+        for zs, ze, trim_left in zone:
+            found, zone_venue = _parties_in_zone(text, zs, ze, language, catalogue, trim_left)
+            parties.extend(found)
+            venue = venue or zone_venue
+        parties = _dedupe(parties)
+        if len(parties) >= 2:
+            return parties, venue
+        if len(parties) > len(best[0]):
+            best = (parties, venue)
+    return best
+
+
+def _dedupe(parties: list[PartyMention]) -> list[PartyMention]:
+    out: list[PartyMention] = []
+    for party in parties:
+        key = party.name.iri or fold(party.name.written)
+        if any((p.name.iri or fold(p.name.written)) == key for p in out):
+            continue
+        out.append(party)
+    return out
+
+
+Zone = list[tuple[int, int, bool]]
+
+
+def _zones(text: str, start: int, end: int, language: str, kind_start: int | None) -> list[Zone]:
+    """Return candidate zones, most reliable construction first."""
+    zones: list[Zone] = []
+    verb = _first_verb(text, start, end)
+    m = _BETWEEN.search(text, start, end)
+    if m:
+        zones.append([(m.end(), _zone_end(text, m.end(), end, kind_start), False)])
+    m = _UZ_BETWEEN.search(text, start, end)
+    if m:
+        zones.append([(start, m.start(), True)])
+    m = _BY.search(text, start, end)
+    if m:
+        zones.append([(m.end(), _zone_end(text, m.end(), end, kind_start), False)])
+    if verb is not None:
+        subject_end = verb[0]
+        if kind_start is not None and start < kind_start < subject_end:
+            subject_end = kind_start
+        m = _UZ_WITH.search(text, start, subject_end)
+        if m and language == "uz":
+            zones.append([(start, m.start(), True)])  # "X Y bilan ... imzoladi": split later
+        with_match = _WITH.search(text, verb[1], end)
+        subject = [(start, subject_end, True)]
+        if with_match:
+            zones.append(
+                [*subject, (with_match.end(), _zone_end(text, with_match.end(), end, None), False)]
+            )
+        zones.append(subject)
+    return zones
+
+
+def _first_verb(text: str, start: int, end: int) -> tuple[int, int] | None:
+    from kgtool.extract.kinds import signing_verbs
+
+    verbs = signing_verbs(text, start, end)
+    return verbs[0] if verbs else None
+
+
+def _zone_end(text: str, zone_start: int, end: int, kind_start: int | None) -> int:
+    stop = end
+    m = _ZONE_STOP.search(text, zone_start, end)
+    if m:
+        stop = m.start()
+    if kind_start is not None and zone_start < kind_start < stop:
+        stop = kind_start
+    verb = _first_verb(text, zone_start, stop)
+    if verb is not None:
+        stop = verb[0]
+    return stop
+
+
+def _parties_in_zone(
+    text: str, zs: int, ze: int, language: str, catalogue: Catalogue, trim_left: bool
+) -> tuple[list[PartyMention], NameSpan | None]:
+    """Cut ``text[zs:ze]`` into parties (with parents) and a venue."""
+    known = _known_spans(text, zs, ze, catalogue, language)
+    pieces = _split(text, zs, ze, known)
+    parties: list[PartyMention] = []
+    venue: NameSpan | None = None
+    for ps, pe in pieces:
+        party, piece_venue = _piece_to_party(text, ps, pe, known, language, trim_left)
+        venue = venue or piece_venue
+        if party is not None:
+            parties.append(party)
+    return parties, venue
+
+
+def _known_spans(
+    text: str, zs: int, ze: int, catalogue: Catalogue, language: str
+) -> list[NameSpan]:
+    """Return the graph's institutions named in ``text[zs:ze]``, longest windows first."""
+    words = tokens(text, zs, ze)
+    spans: list[NameSpan] = []
+    i = 0
+    while i < len(words):
+        matched = False
+        for j in range(min(len(words), i + 14), i, -1):
+            window = words[i:j]
+            if any(_is_locative(w) for w in window[:-1]) and language == "uz":
+                continue
+            s, e = window[0].start, window[-1].end
+            e = _extend_over_quote_and_parens(text, e, ze)
+            s = s - 1 if s > zs and text[s - 1] in "«“\"'" else s
+            written = text[s:e]
+            if len(window) == 1 and not window[0].acronym and not window[0].capitalised:
+                continue
+            found = _resolve_window(catalogue, written, window)
+            if found is None and e != window[-1].end:
+                found = _resolve_window(catalogue, text[window[0].start : window[-1].end], window)
+            if found is not None:
+                acronym = _ACRONYM_PARENS.match(text, window[-1].end, ze)
+                spans.append(
+                    NameSpan(s, e, written.strip(), found, acronym.group(1) if acronym else None)
+                )
+                while i < len(words) and words[i].start < e:
+                    i += 1
+                matched = True
+                break
+        if not matched:
+            i += 1
+    return spans
+
+
+_COORDINATOR_WORDS = frozenset(["and", "и", "va", "hamda", "bilan", "ва", "ҳамда", "билан"])
+_BARRIER_WORDS = _COORDINATOR_WORDS | frozenset(
+    [
+        "tarkibidagi",
+        "huzuridagi",
+        "qoshidagi",
+        "tasarrufidagi",
+        "таркибидаги",
+        "ҳузуридаги",
+        "қошидаги",
+        "входящим",
+        "входящего",
+        "входящий",
+        "входящему",
+        "входящее",
+        "входящей",
+        "subsidiary",
+        "o'rtasida",
+        "ўртасида",
+        "между",
+        "between",
+        "with",
+        "signed",
+    ]
+)
+
+
+def _resolve_window(catalogue: Catalogue, written: str, window: list[Token]) -> str | None:
+    """Resolve a window of words; across a coordinator only an exact name counts."""
+    if window[0].folded in _BARRIER_WORDS or window[-1].folded in _BARRIER_WORDS:
+        return None
+    gaps = [written[a.end - window[0].start : b.start - window[0].start]
+            for a, b in itertools.pairwise(window)]  # fmt: skip
+    if any(ch in gap for gap in gaps for ch in "()[]"):
+        return None  # a window never runs through parentheses: "(KITECH) tarkibidagi ..."
+    found = catalogue.match(written)
+    if found is None:
+        return None
+    iri, _score, _rule, label = found
+    label_words = {t.folded for t in tokens(label)}
+    crossed = {w.folded for w in window[1:-1] if w.folded in _BARRIER_WORDS}
+    if crossed - label_words:
+        return None  # "X и Акционерное общество" is two names, whatever the index says
+    comma = any(
+        "," in written[a.end - window[0].start : b.start - window[0].start]
+        for a, b in itertools.pairwise(window)
+    )
+    if comma and "," not in label:
+        return None
+    return iri
+
+
+def _extend_over_quote_and_parens(text: str, e: int, limit: int) -> int:
+    if e < limit and text[e] in "»”\"'":
+        e += 1
+    m = _ACRONYM_PARENS.match(text, e, limit)
+    return m.end() if m else e
+
+
+def _split(text: str, zs: int, ze: int, known: list[NameSpan]) -> list[tuple[int, int]]:
+    """Cut the zone at coordinators outside quotes, parentheses and known names."""
+    protected: list[tuple[int, int]] = [(k.start, k.end) for k in known]
+    depth = 0
+    quote = False
+    for i in range(zs, ze):
+        ch = text[i]
+        if ch in "«“(":
+            depth += 1
+            open_at = i
+        elif ch in "»”)" and depth:
+            depth -= 1
+            if depth == 0:
+                protected.append((open_at, i + 1))
+        elif ch == '"':
+            if quote:
+                protected.append((open_at, i + 1))
+            else:
+                open_at = i
+            quote = not quote
+    pieces: list[tuple[int, int]] = []
+    cursor = zs
+    for m in _COORDINATORS.finditer(text, zs, ze):
+        if any(s < m.end() and m.start() < e for s, e in protected):
+            continue
+        after = text[m.end() : m.end() + 30]
+        not_a_party = _PARENT_AFTER.match(text, m.start(), ze) or (
+            re.match(r"[a-zа-яё]", after) and not _starts_known(m.end(), known)
+        )
+        if not_a_party and not _looks_like_continuation(after):
+            continue  # "X, входящим в состав Y" or a lower-case word: not a new party
+        pieces.append((cursor, m.start()))
+        cursor = m.end()
+    pieces.append((cursor, ze))
+    return [(s, e) for s, e in pieces if text[s:e].strip()]
+
+
+def _starts_known(pos: int, known: list[NameSpan]) -> bool:
+    return any(abs(k.start - pos) <= 1 for k in known)
+
+
+def _looks_like_continuation(after: str) -> bool:
+    """Whether a lower-case word after a coordinator can start a name ("the", «акционерное»)."""
+    return bool(
+        re.match(
+            r"(?:the\s|акционерн|открыт|закрыт|публичн|государственн|национальн|федеральн"
+            r"|научн|высш|международн|российск|корейск|китайск|японск|немецк|ташкентск"
+            r"|самаркандск|узбекск|казахск|республиканск|\"|«|“)",
+            after,
+            re.IGNORECASE,
+        )
+    )
+
+
+def _piece_to_party(
+    text: str, ps: int, pe: int, known: list[NameSpan], language: str, trim_left: bool
+) -> tuple[PartyMention | None, NameSpan | None]:
+    """Turn one coordinated piece into a party (with its parent) and maybe a venue."""
+    venue: NameSpan | None = None
+    parent: NameSpan | None = None
+    child_s, child_e = ps, pe
+    m = _PARENT_AFTER.search(text, ps, pe)
+    if m:
+        parent = _name_in(text, m.end(), pe, known, language, trim_left=False)
+        child_e = m.start()
+    else:
+        m = _PARENT_BEFORE.search(text, ps, pe)
+        if m:
+            parent = _name_in(text, ps, m.start(), known, language, trim_left=True)
+            child_s = m.end()
+    if trim_left:
+        child_s, venue = _trim_left(text, child_s, child_e, known)
+    name = _name_in(text, child_s, child_e, known, language, trim_left=trim_left)
+    if name is None:
+        return None, venue
+    return PartyMention(name, parent), venue
+
+
+def _name_in(
+    text: str, s: int, e: int, known: list[NameSpan], language: str, *, trim_left: bool
+) -> NameSpan | None:
+    """Return the institution named in ``text[s:e]``: a known one, or a plausible new one."""
+    inside = [k for k in known if s <= k.start and k.end <= e + 1]
+    if inside:
+        return max(inside, key=lambda k: (k.end - k.start, -k.start))
+    while s < e and text[s] in " ,;:\n\t—–-":
+        s += 1
+    while e > s and text[e - 1] in " ,;:\n\t—–-.":
+        e -= 1
+    if trim_left:
+        s = _backward_walk(text, s, e)
+    s = _drop_leading_filler(text, s, e)
+    if s >= e:
+        return None
+    written = text[s:e].strip()
+    if not _looks_like_name(written):
+        return None
+    acronym = None
+    m = re.search(r"\(\s*([A-ZА-ЯЁ][\w&.\-]{1,14})\s*\)\s*$", written)
+    if m:
+        acronym = m.group(1)
+    return NameSpan(s, s + len(written), written, None, acronym)
+
+
+_FILLER = re.compile(
+    r"(?:(?:the|a|an|today|yesterday|also|both|сегодня|вчера|также|bugun|kecha|shuningdek)\s+)+",
+    re.IGNORECASE,
+)
+
+
+def _drop_leading_filler(text: str, s: int, e: int) -> int:
+    m = _FILLER.match(text, s, e)
+    return m.end() if m else s
+
+
+def _backward_walk(text: str, s: int, e: int) -> int:
+    """Return where the name that ends at ``e`` starts: walk back over name-like words."""
+    words = tokens(text, s, e)
+    if not words:
+        return e
+    quoted = _quoted_ranges(text, s, e)
+    first = len(words)
+    for idx in range(len(words) - 1, -1, -1):
+        w = words[idx]
+        between = text[w.end : words[idx + 1].start] if idx + 1 < len(words) else ""
+        in_quotes = any(qs <= w.start < qe for qs, qe in quoted)
+        if idx + 1 < len(words) and re.search(r"[,;:.!?]", between) and not in_quotes:
+            break
+        name_like = (
+            in_quotes
+            or w.capitalised
+            or w.acronym
+            or w.folded in _NAME_INNER_WORDS
+            or bool(_HEAD_RE.match(w.folded))
+        )
+        if not name_like or (idx < len(words) - 1 and _is_locative(w)):
+            break
+        if w.text.isdigit():
+            break
+        first = idx
+    if first == len(words):
+        return e
+    start = words[first].start
+    if start > s and text[start - 1] in '«“"':
+        start -= 1
+    return start
+
+
+def _quoted_ranges(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[«“\"][^«»“”\"]+[»”\"]", text[s:e])] and [
+        (s + m.start(), s + m.end()) for m in re.finditer(r"[«“\"][^«»“”\"]+[»”\"]", text[s:e])
+    ]
+
+
+def _trim_left(text: str, s: int, e: int, known: list[NameSpan]) -> tuple[int, NameSpan | None]:
+    """Skip a leading date or venue ("…akademiyasida", «в Академии наук») and return the venue."""
+    words = tokens(text, s, e)
+    venue: NameSpan | None = None
+    cut = s
+    for idx, w in enumerate(words[:-1]):
+        if _is_locative(w) and (w.capitalised or _HEAD_RE.match(w.folded)):
+            venue_start = _backward_walk(text, s, w.end)
+            written = text[venue_start : w.end]
+            iri = next((k.iri for k in known if k.start <= venue_start < k.end), None)
+            venue = NameSpan(venue_start, w.end, written, iri)
+            cut = words[idx + 1].start
+        elif w.folded in {"kuni", "куни", "yil", "йил"}:
+            cut = words[idx + 1].start
+    return cut, venue

@@ -1,0 +1,190 @@
+"""Draft agreements as Turtle in the contract vocabulary, with provenance, ready to review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+from kgtool.extract.model import Agreement, DocumentResult, Evidence, Party
+from kgtool.extract.names_guess import slug
+from kgtool.graph import bind_prefixes
+from kgtool.project import COOP, ID
+
+AGR = Namespace(ID + "agreement/")
+INST = Namespace(ID + "org/")
+SRC = Namespace(ID + "source/")
+SPAN = Namespace(ID + "span/")
+COUNTRY = Namespace(ID + "country/")
+
+#: JSON kind names → institution classes.
+KIND_CLASS = {
+    "academy": COOP.AcademyOfSciences,
+    "institute": COOP.ResearchInstitute,
+    "university": COOP.University,
+    "company": COOP.Company,
+    "government body": COOP.GovernmentBody,
+    "unit": COOP.OrganisationalUnit,
+}
+
+#: Evidence fields → the property each backs.
+FIELD_PROPERTY = {
+    "kind": COOP.kind,
+    "party": COOP.party,
+    "signed_on": COOP.signedOn,
+    "venue": COOP.signingVenue,
+    "term_years": COOP["term"],
+    "entry_into_force": COOP.entryIntoForce,
+    "extendable": COOP.extendable,
+    "extension_clause": COOP.extensionClause,
+    "directions": COOP.direction,
+    "fields": COOP.researchField,
+    "provisions": COOP.provision,
+    "parent": COOP.partOf,
+}
+
+
+def source_node(document: str) -> URIRef:
+    """Return the SourceDocument IRI of a file name (``src:<stem>``, as data/sources.ttl)."""
+    stem = document.rsplit(".", 1)[0] if "." in document else document
+    return SRC[slug_keep(stem)]
+
+
+def slug_keep(text: str) -> str:
+    """Return ``text`` with characters unsafe in an IRI's last segment replaced by '-'."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in text)
+
+
+def date_literal(value: str) -> Literal:
+    """Return a date at its precision: xsd:date, xsd:gYearMonth or xsd:gYear."""
+    if len(value) == 10:
+        return Literal(value, datatype=XSD.date)
+    if len(value) == 7:
+        return Literal(value, datatype=XSD.gYearMonth)
+    return Literal(value, datatype=XSD.gYear)
+
+
+def new_institution_node(party: Party) -> URIRef:
+    return INST[slug(party.name)]
+
+
+def to_graph(documents: Iterable[DocumentResult], agreements: Iterable[Agreement]) -> Graph:
+    """Return the drafts as an RDF graph (agreements, new institutions, sources, evidence)."""
+    graph = Graph()
+    bind_prefixes(graph)
+    docs = list(documents)
+    for document in docs:
+        node = source_node(document.document)
+        graph.add((node, RDF.type, COOP.SourceDocument))
+        graph.add((node, DCTERMS.identifier, Literal(document.document)))
+        graph.add((node, COOP.language, Literal(document.tag)))
+        graph.add((node, COOP.sha256, Literal(document.sha256)))
+        if document.published:
+            graph.add((node, COOP.published, Literal(document.published, datatype=XSD.date)))
+    for agreement in agreements:
+        _add_agreement(graph, agreement)
+    return graph
+
+
+def _add_agreement(graph: Graph, agreement: Agreement) -> None:
+    node = AGR[agreement.id]
+    graph.add((node, RDF.type, COOP.Agreement))
+    if agreement.kind:
+        graph.add((node, COOP.kind, URIRef(agreement.kind)))
+    for party in agreement.parties:
+        graph.add((node, COOP.party, _party_node(graph, party, agreement.documents)))
+    if agreement.signed_on:
+        graph.add((node, COOP.signedOn, date_literal(agreement.signed_on)))
+    if agreement.venue:
+        graph.add((node, COOP.signingVenue, URIRef(agreement.venue)))
+    if agreement.term_years:
+        graph.add((node, COOP["term"], Literal(f"P{agreement.term_years}Y", datatype=XSD.duration)))
+        if agreement.signed_on and len(agreement.signed_on) == 10:
+            signed = dt.date.fromisoformat(agreement.signed_on)
+            try:
+                expires = signed.replace(year=signed.year + agreement.term_years)
+            except ValueError:  # 29 February
+                expires = signed.replace(year=signed.year + agreement.term_years, day=28)
+            graph.add((node, COOP.expiresOn, Literal(expires.isoformat(), datatype=XSD.date)))
+    if agreement.entry_into_force:
+        graph.add((node, COOP.entryIntoForce, URIRef(agreement.entry_into_force)))
+    if agreement.extendable is not None:
+        graph.add((node, COOP.extendable, Literal(agreement.extendable)))
+    if agreement.extension_clause:
+        graph.add((node, COOP.extensionClause, URIRef(agreement.extension_clause)))
+    for prop, values in (
+        (COOP.direction, agreement.directions),
+        (COOP.researchField, agreement.fields),
+        (COOP.provision, agreement.provisions),
+    ):
+        for value in values:
+            graph.add((node, prop, URIRef(value)))
+    for document in agreement.documents:
+        graph.add((node, COOP.source, source_node(document)))
+    graph.add(
+        (
+            node,
+            SKOS.editorialNote,
+            Literal(
+                f"Draft proposed by kgtool extract (confidence {agreement.confidence:.2f});"
+                " check every statement against the cited spans before moving it into data/.",
+                lang="en",
+            ),
+        )
+    )
+    for evidence in agreement.evidence:
+        backed = FIELD_PROPERTY.get(evidence.field)
+        if backed is not None:
+            graph.add((node, COOP.evidence, _span(graph, evidence, backed)))
+
+
+def _span(graph: Graph, evidence: Evidence, prop: URIRef) -> URIRef:
+    stem = str(source_node(evidence.document)).rsplit("/", 1)[-1]
+    field = evidence.field.replace("_", "")
+    node = SPAN[f"{stem.split('_')[0]}-{evidence.start}-{evidence.end}-{field}"]
+    graph.add((node, RDF.type, COOP.EvidenceSpan))
+    graph.add((node, COOP.inDocument, source_node(evidence.document)))
+    graph.add((node, COOP.startOffset, Literal(evidence.start, datatype=XSD.nonNegativeInteger)))
+    graph.add((node, COOP.endOffset, Literal(evidence.end, datatype=XSD.nonNegativeInteger)))
+    graph.add((node, COOP.supportsProperty, prop))
+    return node
+
+
+def _party_node(graph: Graph, party: Party, documents: list[str]) -> URIRef:
+    if party.iri:
+        return URIRef(party.iri)
+    node = new_institution_node(party)
+    graph.add((node, RDF.type, KIND_CLASS.get(party.kind or "", COOP.Institution)))
+    graph.add((node, SKOS.prefLabel, Literal(party.name, lang=party.language)))
+    if party.acronym:
+        graph.add((node, COOP.acronym, Literal(party.acronym)))
+    if party.country:
+        graph.add((node, COOP.country, COUNTRY[party.country]))
+    if party.parent:
+        if party.parent.startswith("https://"):
+            graph.add((node, COOP.partOf, URIRef(party.parent)))
+        else:
+            parent = Party(party.parent, None, party.country, None, None, None, party.language)
+            parent_node = _party_node(graph, parent, documents)
+            graph.add((node, COOP.partOf, parent_node))
+    for document in documents:
+        graph.add((node, COOP.source, source_node(document)))
+    graph.add(
+        (
+            node,
+            SKOS.editorialNote,
+            Literal(
+                "New institution proposed by kgtool extract: check the name, kind, country and"
+                " parent, and look it up in ROR, before moving it into data/.",
+                lang="en",
+            ),
+        )
+    )
+    return node
+
+
+def to_turtle(documents: Iterable[DocumentResult], agreements: Iterable[Agreement]) -> str:
+    """Return the drafts as Turtle."""
+    return to_graph(documents, agreements).serialize(format="turtle")
