@@ -752,6 +752,15 @@ def store_metrics(loaded: LoadedGraph, graph: Graph) -> None:
         target.add(triple)
 
 
+def add_metrics_graph(loaded: LoadedGraph, *, as_of: date | None = None) -> NetworkMetrics:
+    """Compute the metrics of the whole partner network and store them in ``loaded`` as the
+    named graph ``https://w3id.org/kgtool/graph/metrics``; return them."""
+    network = build_network(loaded, as_of=as_of)
+    metrics = compute_metrics(network)
+    store_metrics(loaded, metrics_graph(network, metrics))
+    return metrics
+
+
 def write_metrics(
     network: PartnerNetwork, out_dir: Path, metrics: NetworkMetrics | None = None
 ) -> list[Path]:

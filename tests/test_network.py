@@ -19,6 +19,7 @@ from kgtool.network import (
     STATUS_EXPIRED,
     STATUS_EXPIRING_SOON,
     STATUS_UNKNOWN,
+    add_metrics_graph,
     add_months,
     agreement_status,
     build_network,
@@ -226,6 +227,14 @@ def test_metrics_graph_is_queryable_with_sparql(loaded: LoadedGraph) -> None:
     # storing again replaces the graph rather than adding to it
     store_metrics(loaded, metrics_graph(net, metrics))
     assert len(loaded.dataset.graph(URIRef(METRICS_GRAPH))) == len(metrics_graph(net, metrics))
+
+
+def test_add_metrics_graph_stores_the_whole_network() -> None:
+    fresh = load([FIXTURES], project=Project(FIXTURES))
+    metrics = add_metrics_graph(fresh, as_of=AS_OF)
+    stored = fresh.dataset.graph(URIRef(METRICS_GRAPH))
+    assert len(metrics.per_node) == 10
+    assert len(stored) == 10 * 5 + 5 * 4  # five metrics per institution, four triples per flow
 
 
 def test_metric_terms_are_defined(loaded: LoadedGraph) -> None:
