@@ -85,7 +85,25 @@ _LEGAL_TOKENS = _word_set(
 )
 _LEGAL_PHRASE_RE = re.compile(r"(?<!\w)(?:" + "|".join(_LEGAL_FORMS) + r")(?!\w)")
 _PUNCT_RE = re.compile(r"[^\w']+")
+_STRESS_RE = re.compile("[\u0300\u0301]")
 _PARENS_RE = re.compile(r"\(([^()]*)\)")
+
+
+_LATIN_LOOKALIKES = "aceopxyk"
+_CYRILLIC_LOOKALIKES = "асеорхук"
+_TO_CYRILLIC = str.maketrans(_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES)
+_TO_LATIN = str.maketrans(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES)
+_HOMOGLYPH_WORD_RE = re.compile(r"\w+")
+
+
+def _unmix_word(match: re.Match[str]) -> str:
+    """Write a word mixing Latin and Cyrillic look-alikes (ТЕХНОЛОГИЧЕCКИЙ) in one script."""
+    word = match.group(0)
+    cyr = sum(1 for ch in word if "\u0400" <= ch <= "\u04ff")
+    lat = sum(1 for ch in word if "a" <= ch <= "z")
+    if not cyr or not lat:
+        return word
+    return word.translate(_TO_CYRILLIC if cyr >= lat else _TO_LATIN)
 
 
 def fold_apostrophes(text: str) -> str:
@@ -98,6 +116,9 @@ def normalise(text: str) -> str:
     """Return the matching form of ``text``: NFC, case-folded, one apostrophe, no quotes or
     legal forms, punctuation and whitespace collapsed to single spaces."""
     folded = fold_apostrophes(unicodedata.normalize("NFC", text).casefold())
+    folded = _STRESS_RE.sub("", folded)  # Моско́вский: stress marks are not spelling
+    if not folded.isascii():
+        folded = _HOMOGLYPH_WORD_RE.sub(_unmix_word, folded)
     folded = _QUOTES_RE.sub(" ", folded)
     folded = _PUNCT_RE.sub(" ", folded)
     # An apostrophe is part of a word (oʻ, gʻ, taʼlim) only between letters.
@@ -318,8 +339,21 @@ def _russian_lemma(word: str) -> str | None:
     """Return the dictionary form of a known Russian word, else None."""
     morph = _morph()
     if not morph.word_is_known(word):
-        return None
-    return str(morph.parse(word)[0].normal_form)
+        if not _RU_ADJECTIVE_RE.search(word):
+            return None
+        # Кызылординского: an unknown place adjective; pymorphy3's guess declines it.
+        adjectives = [p for p in morph.parse(word) if p.tag.POS == "ADJF"]
+        return str(adjectives[0].normal_form) if adjectives else None
+    parses = morph.parse(word)
+    # Тверская is an adjective before it is a street or a surname.
+    adjectives = [p for p in parses if p.tag.POS == "ADJF"]
+    common = [p for p in parses if not ({"Surn", "Name", "Patr"} & set(p.tag.grammemes))]
+    return str((adjectives or common or parses)[0].normal_form)
+
+
+_RU_ADJECTIVE_RE = re.compile(
+    r"(?:ск|цк|н)(?:ого|ому|ым|ом|ой|ую|ая|ий|ый|ое|ие|ые|их|ых|ими|ыми)$"
+)
 
 
 _RU_CASES = {"nomn", "gent", "datv", "accs", "ablt", "loct"}
@@ -333,6 +367,7 @@ def inflect_ru(phrase: str, case: str) -> str:
         raise ValueError(f"unknown case {case!r}")
     morph = _morph()
     head_done = False
+    phrase = _STRESS_RE.sub("", unicodedata.normalize("NFC", phrase))
 
     def one(match: re.Match[str]) -> str:
         nonlocal head_done
@@ -351,7 +386,9 @@ def inflect_ru(phrase: str, case: str) -> str:
             return new.upper()
         return new[:1].upper() + new[1:] if word[:1].isupper() else new
 
-    return re.sub(r"[А-Яа-яЁё]+", one, phrase)
+    # In a hyphenated word (Санкт-Петербургский, научно-исследовательский) only the last part
+    # declines.
+    return re.sub(r"(?<=[А-Яа-яЁё]-)[А-Яа-яЁё]+|[А-Яа-яЁё]+(?![А-Яа-яЁё]*-[А-Яа-яЁё])", one, phrase)
 
 
 _UZ_CASE_SUFFIXES = ("gacha", "dagi", "ning", "niki", "dan", "da", "ga", "ni", "kka", "qqa")
@@ -484,11 +521,18 @@ def _acronym_key(token: str) -> str:
 
 
 def _looks_like_acronym(text: str) -> bool:
-    """Whether ``text`` as written is an abbreviation: one word with two capitals or more."""
-    stripped = _QUOTES_RE.sub("", text).strip()
-    if " " in stripped or not _ACRONYM_RE.match(stripped):
+    """Whether ``text`` as written is an abbreviation: one word with two capitals or more, or a
+    few short words mostly in capitals ("IE RAS", "GIN SB RAS")."""
+    words = _QUOTES_RE.sub("", text).split()
+    if len(words) == 1:
+        return bool(_ACRONYM_RE.match(words[0])) and sum(ch.isupper() for ch in words[0]) >= 2
+    if not 1 < len(words) <= 4:
         return False
-    return sum(1 for ch in stripped if ch.isupper()) >= 2
+    for word in words:
+        letters = [ch for ch in word if ch.isalpha()]
+        if not letters or len(word) > 8 or 2 * sum(ch.isupper() for ch in letters) < len(letters):
+            return False
+    return True
 
 
 def _acronym_variants(token: str) -> list[tuple[str, bool]]:

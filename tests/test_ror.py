@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import zipfile
 from pathlib import Path
 
@@ -404,3 +405,30 @@ def test_cli_import_ror(dumps: list[Path], tmp_path: Path) -> None:
     assert len(set(graph.subjects(COOP.ror, None))) == 106
     result = CliRunner().invoke(cli, ["import", "ror", str(dumps[0])])
     assert result.exit_code == 2
+
+
+def test_imported_records_conform_to_the_project_shapes(
+    project: Project, ror_dir: Path, tmp_path: Path
+) -> None:
+    validate_module = pytest.importorskip("kgtool.validate")
+    out = tmp_path / "ror-uz.ttl"
+    out.write_text(import_ror(ror_dir / "ror-uz.json", country="UZ").serialize(format="turtle"))
+    report = validate_module.validate([out], project=project)
+    assert report.conforms, [str(r.message) for r in report.results][:5]
+
+
+def test_linker_benchmark_runs_and_reports(shared: Path, tmp_path: Path) -> None:
+    import importlib.util
+
+    script = Path(__file__).parent.parent / "benchmarks" / "linker" / "bench_linker.py"
+    spec = importlib.util.spec_from_file_location("bench_linker", script)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules["bench_linker"] = bench  # dataclasses look their module up there
+    spec.loader.exec_module(bench)
+    out = tmp_path / "linker.md"
+    assert bench.main(["--size", "40", "--held-out", "10", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| 0.85 | 40 |"))
+    precision, recall = (float(cell) for cell in row.strip("|").split("|")[-2:])
+    assert precision >= 0.95 and recall >= 0.85, row
