@@ -26,18 +26,21 @@ import ast
 import json
 import math
 import os
+import re
 import socket
 import urllib.error
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 import requests
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
+from rdflib.namespace import XSD
 from rdflib.term import Node
-from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper import ASK, BASIC, CONSTRUCT, DIGEST, JSON, POST, SELECT, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import (
     EndPointInternalError,
     EndPointNotFound,
@@ -49,7 +52,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from kgtool.errors import KgtoolError
 from kgtool.graph import LoadedGraph, iter_quads
-from kgtool.queries import sparql_term
+from kgtool.queries import duration_from_parts, sparql_term
 
 USER_ENV = "KGTOOL_ENDPOINT_USER"
 PASSWORD_ENV = "KGTOOL_ENDPOINT_PASSWORD"
@@ -134,9 +137,12 @@ class Endpoint:
     def __repr__(self) -> str:
         return f"Endpoint({self.url!r})"
 
-    def _wrapper(self, query: str, return_format: str) -> SPARQLWrapper:
+    def _wrapper(self, query: str, form: str, return_format: str) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(self.url)
         wrapper.setQuery(query)
+        # SPARQLWrapper guesses the form with a regex that words in comments or strings
+        # ("drop", "insert") can fool into sending the query as an update; we know it.
+        wrapper.queryType = form
         wrapper.setMethod(POST)  # long VALUES blocks would not fit in a URL
         wrapper.setReturnFormat(return_format)
         # SPARQLWrapper takes whole seconds and treats 0 as "no timeout".
@@ -146,9 +152,9 @@ class Endpoint:
             wrapper.setCredentials(self.credentials.user, self.credentials.password)
         return wrapper
 
-    def _fetch(self, query: str, return_format: str) -> tuple[bytes, str]:
+    def _fetch(self, query: str, form: str, return_format: str) -> tuple[bytes, str]:
         """Send ``query``; return the response body and its media type."""
-        wrapper = self._wrapper(query, return_format)
+        wrapper = self._wrapper(query, form, return_format)
         where = self.url
         try:
             result = wrapper.query()
@@ -177,8 +183,8 @@ class Endpoint:
             raise KgtoolError(f"{where}: {_describe_network_error(exc, self)}") from None
         return body, media
 
-    def _json(self, query: str) -> dict[str, Any]:
-        body, media = self._fetch(query, JSON)
+    def _json(self, query: str, form: str) -> dict[str, Any]:
+        body, media = self._fetch(query, form, JSON)
         try:
             document = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -193,7 +199,7 @@ class Endpoint:
 
     def select(self, query: str) -> tuple[list[str], list[Row]]:
         """Run a SELECT query; return its variables and rows of rdflib terms (None if unbound)."""
-        document = self._json(query)
+        document = self._json(query, SELECT)
         try:
             columns = [str(v) for v in document["head"]["vars"]]
             bindings = document["results"]["bindings"]
@@ -208,7 +214,7 @@ class Endpoint:
 
     def ask(self, query: str) -> bool:
         """Run an ASK query; return its answer."""
-        document = self._json(query)
+        document = self._json(query, ASK)
         answer = document.get("boolean")
         if not isinstance(answer, bool):
             raise KgtoolError(f"{self.url}: the response is not a SPARQL JSON ASK result")
@@ -216,7 +222,7 @@ class Endpoint:
 
     def construct(self, query: str) -> Graph:
         """Run a CONSTRUCT (or DESCRIBE) query; return its triples."""
-        body, media = self._fetch(query, TURTLE)
+        body, media = self._fetch(query, CONSTRUCT, TURTLE)
         formats = {
             "text/turtle": "turtle",
             "application/x-turtle": "turtle",
@@ -253,6 +259,15 @@ def _describe_network_error(reason: object, endpoint: Endpoint | None = None) ->
     return _one_line(text) or type(reason).__name__
 
 
+def _virtuoso_duration(text: str) -> str:
+    """Return a duration Virtuoso wrote as a number (months, or seconds) in xsd syntax."""
+    if re.fullmatch(r"-?\d+", text):
+        return duration_from_parts(int(text), Decimal(0))
+    if re.fullmatch(r"-?\d+\.\d*(E-?\d+)?", text, re.IGNORECASE):
+        return duration_from_parts(0, Decimal(text))
+    return text
+
+
 def json_to_term(value: Mapping[str, Any]) -> Node:
     """Return the rdflib term of one SPARQL JSON results binding."""
     kind = value["type"]
@@ -266,6 +281,8 @@ def json_to_term(value: Mapping[str, Any]) -> Node:
         if lang:
             return RdfLiteral(text, lang=str(lang))
         datatype = value.get("datatype")
+        if datatype == str(XSD.duration):
+            text = _virtuoso_duration(text)
         return RdfLiteral(text, datatype=URIRef(str(datatype)) if datatype else None)
     raise ValueError(f"unknown term type {kind!r}")
 

@@ -32,10 +32,10 @@ against its type, turned into an RDF term, and bound through a ``VALUES`` block 
 of the query's ``WHERE`` group (every variable of the group, filters included, sees it). Terms are
 written with the SPARQL term syntax and full escaping, so a value cannot change the query.
 
-Results are normalised (language-tag case, canonical numbers, the derived integer types such
-as ``xsd:nonNegativeInteger`` as ``xsd:integer`` (Oxigraph stores them so), ``xsd:string`` as
-plain literals, sorted ``lists`` columns) so that the rdflib memory store, embedded Oxigraph and
-remote SPARQL endpoints give identical tables.
+Results are normalised (language-tag case, canonical numbers and durations, the derived
+integer types such as ``xsd:nonNegativeInteger`` as ``xsd:integer`` (Oxigraph stores them so),
+``xsd:string`` as plain literals, sorted ``lists`` columns) so that the rdflib memory store,
+embedded Oxigraph and remote SPARQL endpoints give identical tables.
 """
 
 from __future__ import annotations
@@ -578,6 +578,47 @@ def _canonical_decimal(value: Decimal) -> str:
     return "0.0" if text in ("-0.0", "+0.0") else text
 
 
+_DURATION_PARTS_RE = re.compile(
+    r"^(?P<sign>-?)P(?:(?P<Y>\d+)Y)?(?:(?P<M>\d+)M)?(?:(?P<D>\d+)D)?"
+    r"(?:T(?:(?P<H>\d+)H)?(?:(?P<MI>\d+)M)?(?:(?P<S>\d+(?:\.\d*)?)S)?)?$"
+)
+_DURATION_TYPES = {XSD.duration, XSD.yearMonthDuration, XSD.dayTimeDuration}
+
+
+def duration_from_parts(months: int, seconds: Decimal) -> str:
+    """Return the canonical ``xsd:duration`` of a signed month count plus a second count."""
+    negative = months < 0 or seconds < 0
+    months, seconds = abs(months), abs(seconds)
+    years, months = divmod(months, 12)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, rest = divmod(rest, 60)
+    date = "".join(f"{int(n)}{u}" for n, u in ((years, "Y"), (months, "M"), (days, "D")) if n)
+    time = "".join(f"{int(n)}{u}" for n, u in ((hours, "H"), (minutes, "M")) if n)
+    if rest:
+        time += f"{format(rest.normalize(), 'f')}S"
+    if not date and not time:
+        return "PT0S"
+    return ("-" if negative else "") + "P" + date + (f"T{time}" if time else "")
+
+
+def canonical_duration(lexical: str) -> str | None:
+    """Return ``lexical`` as a canonical ``xsd:duration`` (``P12M`` → ``P1Y``), None if invalid."""
+    match = _DURATION_PARTS_RE.match(lexical.strip())
+    if not match or lexical.strip() in ("P", "-P") or lexical.strip().endswith("T"):
+        return None
+    part = {k: v or "0" for k, v in match.groupdict().items()}
+    months = int(part["Y"]) * 12 + int(part["M"])
+    seconds = (
+        Decimal(part["D"]) * 86400
+        + Decimal(part["H"]) * 3600
+        + Decimal(part["MI"]) * 60
+        + Decimal(part["S"])
+    )
+    sign = -1 if part["sign"] == "-" else 1
+    return duration_from_parts(sign * months, sign * seconds)
+
+
 def normalise_term(term: Node | None) -> Node | None:
     """Return ``term`` with a canonical lexical form (see the module docstring)."""
     if not isinstance(term, Literal):
@@ -596,6 +637,9 @@ def normalise_term(term: Node | None) -> Node | None:
             return Literal(_canonical_decimal(Decimal(lexical.strip())), datatype=datatype)
         if datatype in (XSD.double, XSD.float):
             return Literal(repr(float(lexical.strip())), datatype=datatype)
+        if datatype in _DURATION_TYPES:
+            canonical = canonical_duration(lexical)
+            return Literal(canonical or lexical, datatype=datatype)
         if datatype == XSD.boolean:
             flag = lexical.strip() in ("true", "1")
             return Literal("true" if flag else "false", datatype=datatype)
