@@ -119,7 +119,9 @@ def test_seed_languages(seeds_result: ExtractionResult) -> None:
     assert tags == {"000": "uz-Latn", "001": "ru", "002": "uz-Latn", "003": "ru", "004": "uz-Latn"}
 
 
-def test_evidence_offsets_point_at_the_text(seeds_result: ExtractionResult, seeds_dir: Path) -> None:
+def test_evidence_offsets_point_at_the_text(
+    seeds_result: ExtractionResult, seeds_dir: Path
+) -> None:
     texts = {name: (seeds_dir / name).read_text(encoding="utf-8") for name in SEEDS.values()}
     spans = [e for a in seeds_result.agreements for e in a.evidence]
     assert spans
@@ -129,9 +131,7 @@ def test_evidence_offsets_point_at_the_text(seeds_result: ExtractionResult, seed
     assert "Меморандума о\nвзаимопонимании" in kinds
 
 
-def test_seed_turtle_parses_and_validates(
-    seeds_result: ExtractionResult, project: Project
-) -> None:
+def test_seed_turtle_parses_and_validates(seeds_result: ExtractionResult, project: Project) -> None:
     from kgtool.validate import validate_graph
 
     draft = to_graph(seeds_result.documents, seeds_result.agreements)
@@ -154,9 +154,7 @@ def test_seed_turtle_parses_and_validates(
         ontology.parse(path)
     report = validate_graph(data, shapes, ontology)
     mine = {s for s in parsed.subjects() if isinstance(s, URIRef)}
-    violations = [
-        r for r in report.results if r.severity == "Violation" and r.focus_node in mine
-    ]
+    violations = [r for r in report.results if r.severity == "Violation" and r.focus_node in mine]
     assert violations == [], [f"{r.focus_node} {r.message()}" for r in violations]
 
 
@@ -206,7 +204,7 @@ def test_three_parties_and_an_english_release(tmp_path: Path, loaded: LoadedGrap
         " The agreement is valid for three years and may be extended by mutual consent."
     )
     (agreement,) = one(tmp_path, loaded, text).agreements
-    assert [p.iri for p in agreement.parties][0] == ORG + "uzas"
+    assert next(p.iri for p in agreement.parties) == ORG + "uzas"
     assert len(agreement.parties) == 3
     assert agreement.kind == KIND + "agreement"
     assert agreement.signed_on == "2025-05-29"
@@ -306,9 +304,7 @@ def test_relative_signing_date_uses_published(tmp_path: Path, loaded: LoadedGrap
 
 
 def test_dateline_resolves_relative_dates(tmp_path: Path, loaded: LoadedGraph) -> None:
-    text = (
-        "Toshkent, 3 iyun 2025 — Bugun Fanlar akademiyasi va KITECH oʻrtasida bitim imzolandi."
-    )
+    text = "Toshkent, 3 iyun 2025 — Bugun Fanlar akademiyasi va KITECH oʻrtasida bitim imzolandi."
     assert find_dateline(text) is not None
     assert one(tmp_path, loaded, text).agreements[0].signed_on == "2025-06-03"
 
@@ -392,7 +388,7 @@ def test_read_errors_are_kgtool_errors(tmp_path: Path, loaded: LoadedGraph) -> N
 CSV = (
     "Partner;Date signed;Term;Type;Directions\n"
     "Koreya Milliy nodir metallar instituti;29.05.2025;3 years;MoU;joint research\n"
-    "KITECH; Seoul National University;2024-11-02;5;Agreement;\n"
+    '"KITECH; Seoul National University";2024-11-02;5;Agreement;\n'
     "Tashkent Chemical Plant;someday;forever;Letter;\n"
     ";;;;\n"
 )

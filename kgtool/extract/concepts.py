@@ -106,6 +106,8 @@ class Lexicon:
                 if not stems or (lang, stems, str(subject)) in seen:
                     continue
                 seen.add((lang, stems, str(subject)))
+                if len(str(label)) <= 5 and str(label).isupper():
+                    stems = ("=" + str(label),)  # an acronym ("IT", "AI") matches as written
                 self._entries[lang][stems[0]].append((stems, family, str(subject)))
 
     def __len__(self) -> int:
@@ -118,7 +120,11 @@ class Lexicon:
         found: list[ConceptMatch] = []
         entries = self._entries.get(language, {})
         for i, first in enumerate(stems):
-            for label, family, iri in entries.get(first, ()):
+            candidates = [*entries.get(first, ()), *entries.get("=" + words[i].text, ())]
+            for label, family, iri in candidates:
+                if label[0].startswith("="):
+                    found.append(ConceptMatch(family, iri, words[i].start, words[i].end))
+                    continue
                 n = len(label)
                 if tuple(stems[i : i + n]) == label and _adjacent(text, words[i : i + n]):
                     found.append(ConceptMatch(family, iri, words[i].start, words[i + n - 1].end))

@@ -28,7 +28,8 @@ _MONTH_WORD = (
     r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
     r"|январ[яьеи]|феврал[яьеи]|марта?|марте|апрел[яьеи]|ма[яйе]|июн[яьеи]|июл[яьеи]"
     r"|августа?|августе|сентябр[яьеи]|октябр[яьеи]|ноябр[яьеи]|декабр[яьеи]"
-    r"|yanvar|fevral|mart|aprel|may|iyun|iyul|avgust|sent[y]?abr|okt[y]?abr|noyabr|dekabr)"
+    r"|yanvar|fevral|mart|aprel|may|iyun|iyul|avgust|sent[y]?abr|okt[y]?abr|noyabr|dekabr"
+    r"|январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр)"
     r"(?:\.|(?=[^\w]|$)|(?=[-\s]?(?:da|dagi|ida|oyida|oyi|kuni|ойида|куни|ида|да)\b))"
 )
 _DAY = r"(?P<day>[0-3]?\d)"

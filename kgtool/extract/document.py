@@ -33,7 +33,13 @@ _EVENT_RE = re.compile(
 )
 _DOC_CUE_RE = re.compile(
     r"memorand|agreement|contract|mou|document|меморандум|соглашени|договор|документ|срок"
-    r"|memorandum|bitim|shartnoma|hujjat|kelishuv|muddat|битим|шартнома|ҳужжат|муддат|term|valid",
+    r"|memorandum|bitim|shartnoma|hujjat|kelishuv|muddat|битим|шартнома|ҳужжат|муддат|term|valid"
+    r"|period|concluded|заключ|рассчитан|tuzil|тузил|amal",
+    re.IGNORECASE,
+)
+_SAME_DAY_RE = re.compile(
+    r"\b(?:the\s+same\s+day|on\s+that\s+day|в\s+тот\s+же\s+день|в\s+этот\s+же\s+день"
+    r"|o['ʻʼ‘’`]sha\s+kuni|shu\s+kuni(?:ning\s+o['ʻʼ‘’`]zida)?|ўша\s+куни|шу\s+куни)\b",
     re.IGNORECASE,
 )
 _PLACE_RE = re.compile(
@@ -162,6 +168,8 @@ def extract_text(
             _absorb(same, agreement)
             continue
         _date_for(text, sents, index, agreement, reference, name)
+        if agreement.signed_on is None and announcements and _SAME_DAY_RE.search(sentence.text):
+            agreement.signed_on = announcements[-1][1].signed_on
         announcements.append((index, agreement))
     for position, (index, agreement) in enumerate(announcements):
         first = sents[index].start
@@ -265,6 +273,11 @@ def _display(span: NameSpan, tag: str) -> str:
     """Return a name in its base form: without the acronym in parentheses, nominative in Russian."""
     written = re.sub(r"\s*\([^)]*\)\s*$", "", span.written).strip()
     written = re.sub(r"\s+", " ", written)
+    if tag.startswith("uz"):
+        # "Germaniyaning Drezden texnika universiteti": the country is a cue, not the name
+        stripped = re.sub(r"^[A-ZА-ЯЎҚҒҲ]\w*(?:ning|нинг)\s+(?=\S)", "", written)
+        if stripped != written and guess_country(written.split()[0], tag):
+            written = stripped
     return nominative(written, tag)
 
 
@@ -387,8 +400,11 @@ def _fill(
                 "extension_clause", clause.start, clause.end, text[clause.start : clause.end], doc
             )
         )
+    names = [(e.start, e.end) for e in agreement.evidence if e.field in _NAME_FIELDS]
     for sentence in segment:
         for match in lexicon.find(text, sentence.start, sentence.end, language):
+            if any(s < match.end and match.start < e for s, e in names):
+                continue  # "механизации сельского хозяйства" inside an institution's name
             target = getattr(agreement, match.family)
             if match.iri not in target:
                 target.append(match.iri)
@@ -412,6 +428,7 @@ def _confidence(agreement: Agreement) -> float:
     return min(score, 0.95)
 
 
+_NAME_FIELDS = frozenset({"party", "parent", "venue"})
 _ITEM_START_RE = re.compile(r"^\s*(?:[•·▪●◦\-–—*]|\d+[.)])\s*")
 
 

@@ -70,9 +70,10 @@ _PLANNED_RE = re.compile(
 
 #: A count before the kind noun ("87 ta", «более 30») means a statistic, not a signing.
 _COUNT_BEFORE_RE = re.compile(
-    r"(?:\d+\s*(?:ta|та|nafar)?|more\s+than|over|более|свыше|около)\s*(?:\w+\s+){0,2}$",
+    r"(?<!\S)(?:\d+\s*(?:ta|та)?|(?:more\s+than|over|более|свыше|около)\s+\d+)\s+(?:[^\W\d]+\s+)?$",
     re.IGNORECASE,
 )
+_DURATION_WORDS = re.compile(r"yil|йил|year|год|лет|muddat|муддат|срок", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def find_kinds(text: str, start: int = 0, end: int | None = None) -> list[KindMe
         for m in pattern.finditer(text, start, stop):
             if any(k.start < m.end() and m.start() < k.end for k in found):
                 continue
-            if _COUNT_BEFORE_RE.search(text[max(0, m.start() - 25) : m.start()]):
+            count = _COUNT_BEFORE_RE.search(text[max(0, m.start() - 25) : m.start()])
+            if count and not _DURATION_WORDS.search(count.group()):
                 continue
             found.append(KindMention(m.start(), m.end(), kind))
     return sorted(found, key=lambda k: k.start)

@@ -75,6 +75,13 @@ _COUNTRY_CUES: tuple[tuple[str, str], ...] = (
     ("czech", "CZ"), ("чеш", "CZ"), ("austria", "AT"), ("австри", "AT"),
     ("spain", "ES"), ("spanish", "ES"), ("испан", "ES"), ("egypt", "EG"), ("егип", "EG"),
     ("emirates", "AE"), ("эмират", "AE"), ("saudi", "SA"), ("саудовск", "SA"),
+    # Uzbek Cyrillic country names (genitive "Туркиянинг", "Германиянинг" start with them)
+    ("туркия", "TR"), ("германия", "DE"), ("хитой", "CN"), ("япония", "JP"),
+    ("қозоғистон", "KZ"), ("қирғизистон", "KG"), ("тожикистон", "TJ"), ("франция", "FR"),
+    ("италия", "IT"), ("ҳиндистон", "IN"), ("буюк британия", "GB"), ("беларус", "BY"),
+    ("озарбайжон", "AZ"), ("покистон", "PK"), ("эрон", "IR"), ("малайзия", "MY"),
+    ("janubiy koreya", "KR"), ("buyuk britaniya", "GB"), ("pokiston", "PK"), ("eron", "IR"),
+    ("malayziya", "MY"), ("belarus", "BY"), ("angliya", "GB"), ("fransiya", "FR"),
 )  # fmt: skip
 
 #: Uzbek legal forms: a company so named is registered in Uzbekistan.

@@ -259,7 +259,7 @@ def _zones(text: str, start: int, end: int, language: str, kind_start: int | Non
             subject_end = kind_start
         m = _UZ_WITH.search(text, start, subject_end)
         if m and language == "uz":
-            zones.append([(start, m.start(), True)])  # "X Y bilan ... imzoladi": split later
+            zones.append(_uz_subject_partner(text, start, m.start()))
         with_match = _WITH.search(text, verb[1], end)
         subject = [(start, subject_end, True)]
         if with_match:
@@ -268,6 +268,18 @@ def _zones(text: str, start: int, end: int, language: str, kind_start: int | Non
             )
         zones.append(subject)
     return zones
+
+
+def _uz_subject_partner(text: str, start: int, end: int) -> Zone:
+    """Cut "X Y bilan" (subject, then partner, no coordinator) after X's head noun."""
+    words = tokens(text, start, end)
+    for index, word in enumerate(words[:-1]):
+        nxt = words[index + 1]
+        if _HEAD_RE.match(word.folded) and (nxt.capitalised or nxt.acronym):
+            if not word.folded.endswith(("i", "si", "и", "си")):
+                continue  # a head in the izofa form ends the name: "instituti", "universiteti"
+            return [(start, word.end, True), (nxt.start, end, True)]
+    return [(start, end, True)]
 
 
 def _first_verb(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -287,6 +299,12 @@ def _zone_end(text: str, zone_start: int, end: int, kind_start: int | None) -> i
     verb = _first_verb(text, zone_start, stop)
     if verb is not None:
         stop = verb[0]
+    from kgtool.extract.dates import find_dates
+
+    dates = [d for d in find_dates(text, zone_start, stop) if d.start > zone_start]
+    if dates:
+        preposition = re.search(r"\s+(?:in|on|of|в|от|на)\s*$", text[zone_start : dates[0].start])
+        stop = zone_start + preposition.start() if preposition else dates[0].start
     return stop
 
 
@@ -294,6 +312,8 @@ def _parties_in_zone(
     text: str, zs: int, ze: int, language: str, catalogue: Catalogue, trim_left: bool
 ) -> tuple[list[PartyMention], NameSpan | None]:
     """Cut ``text[zs:ze]`` into parties (with parents) and a venue."""
+    if trim_left and language != "uz":
+        zs = _forward_trim(text, zs, ze)  # a dateline's "TASHKENT, May 29 —" is no party
     known = _known_spans(text, zs, ze, catalogue, language)
     pieces = _split(text, zs, ze, known)
     parties: list[PartyMention] = []
@@ -427,6 +447,8 @@ def _split(text: str, zs: int, ze: int, known: list[NameSpan]) -> list[tuple[int
         if any(s < m.end() and m.start() < e for s, e in protected):
             continue
         after = text[m.end() : m.end() + 30]
+        if re.match(r"(?:ltd|inc|llc|gmbh|jsc|ag|plc|co|s\.a|corp)\b", after, re.IGNORECASE):
+            continue  # "Samsung Electronics Co., Ltd." is one name
         not_a_party = _PARENT_AFTER.match(text, m.start(), ze) or (
             re.match(r"[a-zа-яё]", after) and not _starts_known(m.end(), known)
         )
@@ -490,8 +512,9 @@ def _name_in(
         s += 1
     while e > s and text[e - 1] in " ,;:\n\t—–-.":
         e -= 1
+    e = _drop_trailing_filler(text, s, e)
     if trim_left:
-        s = _backward_walk(text, s, e)
+        s = _backward_walk(text, s, e) if language == "uz" else _forward_trim(text, s, e)
     s = _drop_leading_filler(text, s, e)
     if s >= e:
         return None
@@ -503,6 +526,95 @@ def _name_in(
     if m:
         acronym = m.group(1)
     return NameSpan(s, s + len(written), written, None, acronym)
+
+
+_TRAILING_FILLER = re.compile(
+    r"(?:\s+(?:today|yesterday|also|jointly|officially|have|has|had|both|сегодня|вчера|также"
+    r"|официально|совместно|bugun|kecha|ham|rasman|бугун|кеча|расман))+\s*$",
+    re.IGNORECASE,
+)
+
+
+def _drop_trailing_filler(text: str, s: int, e: int) -> int:
+    m = _TRAILING_FILLER.search(text, s, e)
+    return m.start() if m else e
+
+
+#: Capitalised words that open a sentence but never a name ("В тот же день", "On Monday").
+_OPENERS = frozenset(
+    [
+        "в",
+        "во",
+        "на",
+        "с",
+        "со",
+        "по",
+        "к",
+        "у",
+        "о",
+        "об",
+        "от",
+        "из",
+        "за",
+        "при",
+        "для",
+        "сегодня",
+        "вчера",
+        "также",
+        "кроме",
+        "затем",
+        "после",
+        "тогда",
+        "накануне",
+        "недавно",
+        "ранее",
+        "в",
+        "ходе",
+        "the",
+        "on",
+        "in",
+        "at",
+        "today",
+        "yesterday",
+        "also",
+        "after",
+        "during",
+        "earlier",
+        "recently",
+        "this",
+        "last",
+        "on",
+        "monday",
+    ]
+)
+
+
+def _forward_trim(text: str, s: int, e: int) -> int:
+    """Return where a head-initial (Russian, English) name starts in ``text[s:e]``.
+
+    Skips what opens a sentence before its subject: a dateline up to its dash, dates, and
+    lower-case or opening words ("В тот же день", "On 3 May").
+    """
+    for m in re.finditer(r"\s[—–]\s|:\s", text[s:e]):
+        s_new = s + m.end()
+        if s_new < e:
+            s = s_new
+    words = tokens(text, s, e)
+    from kgtool.extract.dates import find_dates
+
+    dates = [(d.start, d.end) for d in find_dates(text, s, e)]
+    for index, word in enumerate(words):
+        if any(ds <= word.start < de for ds, de in dates) or word.text.isdigit():
+            continue
+        if word.folded in _OPENERS or not (word.capitalised or word.acronym):
+            continue
+        if index + 1 < len(words) and text[word.end : words[index + 1].start].strip() == ",":
+            continue  # "TASHKENT, ..." a dateline's city
+        start = word.start
+        if start > s and text[start - 1] in '«“"':
+            start -= 1
+        return start
+    return e
 
 
 _FILLER = re.compile(

@@ -114,11 +114,9 @@ def read_rows(path: Path) -> list[list[str]]:
     text = decode_document(path.read_bytes(), str(path))
     if text.startswith("\ufeff"):
         text = text[1:]
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(";,\t|", key=first_line.count)  # the header shows the separator
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:

@@ -68,9 +68,10 @@ _ENTRY_RE = re.compile(
 
 _EXTEND_RE = re.compile(
     r"\b(?:may|can|could|will|shall)\s+be\s+(?:automatically\s+)?(?:extended|renewed|prolonged)\b"
-    r"|\bpossibility\s+of\s+(?:its\s+)?(?:extension|renewal|prolongation)\b|\brenewable\b"
+    r"|\bpossibility\s+of\s+(?:its\s+)?(?:extension|renewal|prolongation)\b"
+    r"|\b(?:is|are|be)\s+renewable\b"
     r"|\bвозможност\w+\s+(?:его\s+|ее\s+|её\s+)?(?:продления|пролонгации)\b"
-    r"|\bможет\s+быть\s+(?:продлен\w*|пролонгирован\w*)|\bпродлева\w+|\bпролонгир\w+"
+    r"|\bможет\s+быть\s+(?:продл[её]н\w*|пролонгирован\w*)|\bпродлева\w+|\bпролонгир\w+"
     r"|\buzaytirilishi\s+mumkin|\buzaytiril(?:adi|ishi)\b|\buzaytirish\s+mumkin"
     r"|\bузайтирилиши\s+мумкин|\bузайтирил(?:ади|иши)\b",
     re.IGNORECASE,
