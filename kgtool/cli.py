@@ -71,6 +71,164 @@ def cli(debug: bool, store_dir: Path | None, memory: bool) -> None:
 
 # [anchor: core commands]
 
+_PATHS = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+
+
+def _parse_date(value: str | None) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+@cli.command("reason")
+@_PATHS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the inferred graph (Turtle) to this file.",
+)
+@click.option("--java-memory", default=1024, show_default=True, help="Java heap for HermiT, in MB.")
+@reports_errors
+def reason_command(paths: tuple[Path, ...], output: Path | None, java_memory: int) -> None:
+    """Check OWL consistency with HermiT and compute the inferred graph.
+
+    Reads ontology/ and data/ (shapes are left out). Inferred: coop:partnerOf between the
+    parties of an agreement, transitive coop:withinOrganisation, and what HermiT adds.
+    Exit code 1 if inconsistent, with a paragraph naming the individuals and axioms at fault.
+
+    Example: kgtool reason -o out/inferred.ttl
+    """
+    from kgtool.fsutil import atomic_write_bytes
+    from kgtool.reason import reason
+
+    result = reason(list(paths) or None, java_memory_mb=java_memory)
+    if not result.consistent:
+        click.echo(f"Inconsistent. {result.explanation}")
+        click.get_current_context().exit(EXIT_NONCONFORMANT)
+    counts = ", ".join(f"{n} {what}" for what, n in result.counts.items() if n) or "none"
+    click.echo(
+        f"Consistent ({result.triples_reasoned} triples, {result.literals_left_out} literals "
+        f"HermiT cannot type left out, {result.seconds:.1f} s). Inferred {len(result.inferred)} "
+        f"facts: {counts}."
+    )
+    if output is not None:
+        atomic_write_bytes(output, result.inferred.serialize(format="turtle", encoding="utf-8"))
+        click.echo(f"Wrote {output}")
+
+
+@cli.command("export")
+@_PATHS
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "nt", "jsonld", "xml", "trig", "nquads"]),
+    default="turtle",
+    show_default=True,
+    help="Serialisation; trig and nquads keep a named graph per source file.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here (atomically) instead of to standard output.",
+)
+@reports_errors
+def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Write the graph in one RDF format, deterministically (same input, same bytes).
+
+    JSON-LD carries kgtool's context inline (never a remote URL).
+
+    Example: kgtool export --format trig -o out/graph.trig
+    """
+    from kgtool.export import export
+    from kgtool.graph import load
+
+    data = export(load(list(paths) or None), fmt, output)
+    if output is None:
+        click.echo(data, nl=False)  # bytes go to the binary stream unchanged
+    else:
+        click.echo(f"Wrote {output} ({len(data)} bytes)", err=True)
+
+
+@cli.command("stats")
+@_PATHS
+@click.option("--as-of", metavar="DATE", help="Date the agreement status is computed for.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@reports_errors
+def stats_command(paths: tuple[Path, ...], as_of: str | None, fmt: str) -> None:
+    """Count triples per graph, instances per class, names per language, agreement statuses.
+
+    An agreement is expiring soon when it expires within 6 months of --as-of (default today).
+
+    Example: kgtool stats --as-of 2026-01-01 --format json
+    """
+    from kgtool.graph import load
+    from kgtool.stats import stats
+
+    counted = stats(load(list(paths) or None), _parse_date(as_of))
+    click.echo(counted.to_json() if fmt == "json" else counted.to_text(), nl=False)
+
+
+@cli.command("build")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: out/ in the project).",
+)
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Persistent Oxigraph store folder (same as the global --store).",
+)
+@click.option("--as-of", metavar="DATE", help="Date agreement statuses are computed for.")
+@click.option("--no-reason", is_flag=True, help="Skip HermiT (no Java needed).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines, only the summary.")
+@reports_errors
+def build_command(
+    out_dir: Path | None, store_dir: Path | None, as_of: str | None, no_reason: bool, quiet: bool
+) -> None:
+    """Validate, reason, run every query, export all formats and count: the main job.
+
+    Writes validation.*, reasoning.txt, inferred.ttl, queries/*.csv, graph.* (six formats),
+    context.jsonld, stats.json and, where those modules exist, the network page, report and
+    site. Exit code 1 if the data do not conform (outputs are still written), 2 on errors.
+
+    Example: kgtool build -o out --store .kgtool-store
+    """
+    from kgtool.build import build
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(f"kgtool build: {message}", err=True)
+
+    summary = build(
+        out_dir=out_dir,
+        store_dir=store_dir,
+        as_of=_parse_date(as_of),
+        reasoning=not no_reason,
+        progress=progress,
+    )
+    click.echo(summary.to_text(), nl=False)
+    click.get_current_context().exit(summary.exit_code)
+
+
 # [anchor: query commands]
 
 _DATA_OPTION = click.option(

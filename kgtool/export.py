@@ -13,6 +13,7 @@ formats (TriG, N-Quads) keep a named graph per source file (and the inferred gra
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -24,6 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
+from rdflib.plugins.serializers.turtle import _GEN_QNAME_FOR_DT, TurtleSerializer
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
@@ -76,19 +78,94 @@ def _plain(term: Node) -> Node:
     return term
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def _tree_labels(items: list[_Triple]) -> dict[BNode, str] | None:
+    """Label blank nodes by their content and their place in the graph, in linear time.
+
+    A blank node's label hashes what it says (its outgoing triples, nested blank nodes by
+    their own content) and where it hangs (the subjects and predicates pointing at it). This
+    is exact for tree-shaped blank nodes (Turtle ``[ ]``, lists, SHACL property shapes);
+    returns None when labels collide or blank nodes form a cycle, so the caller can fall back
+    to full canonicalisation.
+    """
+    outgoing: dict[BNode, list[tuple[Node, Node]]] = {}
+    incoming: dict[BNode, list[tuple[Node, Node]]] = {}
+    for s, p, o in items:
+        if isinstance(s, BNode):
+            outgoing.setdefault(s, []).append((p, o))
+            incoming.setdefault(s, [])
+        if isinstance(o, BNode):
+            incoming.setdefault(o, []).append((s, p))
+            outgoing.setdefault(o, [])
+    content: dict[BNode, str] = {}
+    visiting: set[BNode] = set()
+
+    def content_of(node: BNode) -> str | None:
+        if node in content:
+            return content[node]
+        if node in visiting:
+            return None  # a cycle of blank nodes
+        visiting.add(node)
+        parts = []
+        for p, o in outgoing[node]:
+            inner = content_of(o) if isinstance(o, BNode) else o.n3()
+            if inner is None:
+                return None
+            parts.append(f"{p.n3()} {inner}")
+        visiting.discard(node)
+        content[node] = _digest("\n".join(sorted(parts)))
+        return content[node]
+
+    labels: dict[BNode, str] = {}
+    placing: set[BNode] = set()
+
+    def label_of(node: BNode) -> str | None:
+        if node in labels:
+            return labels[node]
+        if node in placing:
+            return None
+        placing.add(node)
+        own = content_of(node)
+        if own is None:
+            return None
+        parents = []
+        for s, p in incoming[node]:
+            where = label_of(s) if isinstance(s, BNode) else s.n3()
+            if where is None:
+                return None
+            parents.append(f"{where} {p.n3()}")
+        placing.discard(node)
+        labels[node] = _digest(own + "\n" + "\n".join(sorted(parents)))
+        return labels[node]
+
+    for node in outgoing:
+        if label_of(node) is None:
+            return None
+    if len(set(labels.values())) != len(labels):
+        return None  # two blank nodes alike in content and place: need the full algorithm
+    return labels
+
+
 def _canonical(triples: Iterable[_Triple], scope: str) -> list[_Triple]:
     """Return ``triples`` sorted, with blank nodes relabelled canonically within ``scope``."""
-    items = list(triples)
+    items = list(set(triples))
     if any(isinstance(t, BNode) for triple in items for t in triple):
-        scratch = Graph()
-        for triple in items:
-            scratch.add(triple)
-        tag = hashlib.sha256(scope.encode()).hexdigest()[:8]
+        tag = _digest(scope)[:8]
+        labels = _tree_labels(items)
+        if labels is None:
+            scratch = Graph()
+            for triple in items:
+                scratch.add(triple)
+            items = list(to_canonical_graph(scratch))
+            labels = {t: str(t) for triple in items for t in triple if isinstance(t, BNode)}
 
         def relabel(term: Node) -> Node:
-            return BNode(f"g{tag}{term}") if isinstance(term, BNode) else term
+            return BNode(f"g{tag}{labels[term]}") if isinstance(term, BNode) else term
 
-        items = [(relabel(s), p, relabel(o)) for s, p, o in to_canonical_graph(scratch)]
+        items = [(relabel(s), p, relabel(o)) for s, p, o in items]
     return sorted(set(items), key=lambda t: tuple(term.n3() for term in t))
 
 
@@ -122,10 +199,9 @@ def _sorted_graph(triples: list[_Triple], identifier: URIRef | None = None) -> G
 
 
 def _union_triples(loaded: LoadedGraph) -> list[_Triple]:
-    triples: set[_Triple] = set()
-    for name in named_graphs(loaded):
-        triples.update(_plain_triples(loaded.dataset.graph(name)))
-    return _canonical(triples, "union")
+    # Blank nodes are labelled per graph (with the graph in the label), so they stay apart.
+    triples = {t for _, graph_triples in _graph_triples(loaded) for t in graph_triples}
+    return sorted(triples, key=lambda t: tuple(term.n3() for term in t))
 
 
 def _graph_triples(loaded: LoadedGraph) -> list[tuple[URIRef, list[_Triple]]]:
@@ -140,9 +216,32 @@ def _sorted_lines(data: bytes) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
+class _FaithfulTurtleSerializer(TurtleSerializer):
+    """Turtle that keeps every literal's lexical form.
+
+    rdflib writes ``"87"^^xsd:decimal`` as the shorthand ``87.0``: the same value, but another
+    literal. Where the shorthand would change the text, the literal is written in full.
+    """
+
+    def label(self, node: Node, position: int) -> str:
+        if isinstance(node, Literal) and node.datatype is not None:
+            short = node._literal_n3(
+                use_plain=True,
+                qname_callback=lambda dt: self.get_pname(dt, _GEN_QNAME_FOR_DT),
+            )
+            if not short.startswith('"') and short != str(node):
+                return node._literal_n3(
+                    use_plain=False,
+                    qname_callback=lambda dt: self.get_pname(dt, _GEN_QNAME_FOR_DT),
+                )
+            return short
+        return super().label(node, position)
+
+
 def _turtle(graph: Graph) -> str:
-    text: str = graph.serialize(format="turtle")
-    return text
+    stream = io.BytesIO()
+    _FaithfulTurtleSerializer(graph).serialize(stream, encoding="utf-8")
+    return stream.getvalue().decode("utf-8")
 
 
 def _trig(graphs: list[tuple[URIRef, list[_Triple]]]) -> str:

@@ -1,0 +1,330 @@
+"""The main job: load, validate, reason, run the query library, export, count, and draw.
+
+``build`` writes everything into one output folder::
+
+    validation.txt, validation.json   SHACL report (kgtool.validate)
+    inferred.ttl, reasoning.txt       HermiT's verdict and the inferred graph (kgtool.reason)
+    queries/<name>.csv                every library query without required parameters
+    graph.ttl .nt .jsonld .rdf .trig .nq, context.jsonld   exports (kgtool.export)
+    stats.json, stats.txt             counts (kgtool.stats)
+    network/..., network.html         partner-network metrics and page (kgtool.network, viz)
+    report/...                        HTML report (kgtool.report, when present)
+    site/...                          linked-data site (kgtool.publish, when present)
+
+Steps owned by other modules are found by name at run time (see ``OPTIONAL_STEPS``); a module
+that is missing is skipped with a note, so each step only has to provide its function.
+Validation problems do not stop the build: outputs are still written and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import URIRef
+
+from kgtool.errors import KgtoolError
+from kgtool.export import FORMATS, context_document, export_all
+from kgtool.fsutil import atomic_write_bytes, atomic_write_text
+from kgtool.graph import LoadedGraph, load
+from kgtool.project import Project, find_project
+from kgtool.reason import reason
+from kgtool.stats import stats
+
+Progress = Callable[[str], None]
+
+OK, SKIPPED, FAILED, NONCONFORMANT = "ok", "skipped", "failed", "nonconformant"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one step of the build did."""
+
+    name: str
+    status: str  # ok, skipped, failed, nonconformant
+    detail: str
+    seconds: float = 0.0
+    files: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """The outcome of a build: each step, the files written and the exit code."""
+
+    out_dir: Path
+    steps: tuple[StepResult, ...]
+    seconds: float
+    triples: int = 0
+    files_loaded: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """Return 2 if a step failed, 1 if the data do not conform (SHACL or OWL), else 0."""
+        if any(s.status == FAILED for s in self.steps):
+            return 2
+        if any(s.status == NONCONFORMANT for s in self.steps):
+            return 1
+        return 0
+
+    @property
+    def files(self) -> list[Path]:
+        return [f for step in self.steps for f in step.files]
+
+    def step(self, name: str) -> StepResult | None:
+        """Return the step called ``name``, if it ran or was skipped."""
+        return next((s for s in self.steps if s.name == name), None)
+
+    def to_text(self) -> str:
+        """Return a short summary: one line per step, then the verdict."""
+        width = max(len(s.name) for s in self.steps) if self.steps else 0
+        lines = [
+            f"Built {self.out_dir} from {self.files_loaded} files ({self.triples} triples) "
+            f"in {self.seconds:.1f} s"
+        ]
+        for s in self.steps:
+            lines.append(f"  {s.name:<{width}}  {s.status:<13} {s.detail}")
+        verdict = {0: "ok", 1: "data do not conform", 2: "errors"}[self.exit_code]
+        lines.append(f"Result: {verdict} (exit code {self.exit_code})")
+        return "\n".join(lines) + "\n"
+
+
+#: Steps provided by other modules, found at run time: (step name, module, function, how the
+#: function is called). Expected signatures:
+#:   kgtool.network.build_network(loaded, *, as_of=date) -> PartnerNetwork
+#:   kgtool.network.write_metrics(network, out_dir) -> list[Path]
+#:   kgtool.viz.write_page(loaded, path, *, as_of=date) -> Path
+#:   kgtool.report.write_report(loaded, out_dir, *, as_of=date) -> list[Path]
+#:   kgtool.publish.write_site(loaded, out_dir) -> list[Path] | Path
+OPTIONAL_STEPS: tuple[tuple[str, str, str], ...] = (
+    ("network", "kgtool.network", "write_metrics"),
+    ("page", "kgtool.viz", "write_page"),
+    ("report", "kgtool.report", "write_report"),
+    ("site", "kgtool.publish", "write_site"),
+)
+
+
+def _optional(module: str, function: str) -> Callable[..., Any] | None:
+    """Return ``module.function`` if the module imports and has it, else None."""
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+    candidate = getattr(found, function, None)
+    return candidate if callable(candidate) else None
+
+
+def _as_paths(value: Any) -> tuple[Path, ...]:
+    if isinstance(value, Path):
+        return (value,)
+    if isinstance(value, list | tuple):
+        return tuple(v for v in value if isinstance(v, Path))
+    return ()
+
+
+class _Runner:
+    def __init__(self, progress: Progress | None) -> None:
+        self.steps: list[StepResult] = []
+        self.progress = progress or (lambda message: None)
+
+    def run(self, name: str, action: Callable[[], tuple[str, str, tuple[Path, ...]]]) -> None:
+        """Run one step; a KgtoolError (or any failure) marks it failed, the build goes on."""
+        self.progress(f"{name}…")
+        started = time.monotonic()
+        try:
+            status, detail, files = action()
+        except KgtoolError as exc:
+            status, detail, files = FAILED, str(exc), ()
+        except Exception as exc:  # a step's bug must not lose the other outputs
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            status, detail, files = FAILED, f"unexpected {type(exc).__name__}: {first}", ()
+        seconds = time.monotonic() - started
+        self.steps.append(StepResult(name, status, detail, seconds, files))
+        self.progress(f"{name}: {status} ({seconds:.1f} s) {detail}")
+
+    def skip(self, name: str, detail: str) -> None:
+        self.steps.append(StepResult(name, SKIPPED, detail))
+        self.progress(f"{name}: skipped, {detail}")
+
+
+def build(
+    project: Project | None = None,
+    out_dir: Path | None = None,
+    *,
+    paths: Sequence[Path] | None = None,
+    store: str | None = None,
+    store_dir: Path | None = None,
+    as_of: dt.date | None = None,
+    reasoning: bool = True,
+    progress: Progress | None = None,
+) -> BuildSummary:
+    """Build every output of ``project`` into ``out_dir`` (default: the project's out/).
+
+    A parse error stops the build before anything is written (KgtoolError). Later steps that
+    fail are reported in the summary (exit code 2) while the others still write their files.
+    """
+    started = time.monotonic()
+    project = project or find_project()
+    out_dir = out_dir or project.out_dir
+    as_of = as_of or dt.date.today()
+    runner = _Runner(progress)
+
+    runner.progress("loading…")
+    loaded = load(list(paths) if paths else None, project=project, store=store, store_dir=store_dir)
+    triples = sum(len(loaded.dataset.graph(URIRef(iri))) for iri in loaded.files)
+    runner.progress(f"loaded {len(loaded.source_files())} files, {triples} triples")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    _validate_step(runner, loaded, out_dir)
+    if reasoning:
+        runner.run("reason", lambda: _reason_step(loaded, out_dir))
+    else:
+        runner.skip("reason", "turned off")
+    _queries_step(runner, loaded, out_dir)
+    runner.run("stats", lambda: _stats_step(loaded, out_dir, as_of))
+    runner.run("export", lambda: _export_step(loaded, out_dir))
+    _optional_steps(runner, loaded, out_dir, as_of)
+
+    return BuildSummary(
+        out_dir=out_dir,
+        steps=tuple(runner.steps),
+        seconds=time.monotonic() - started,
+        triples=triples,
+        files_loaded=len(loaded.source_files()),
+    )
+
+
+def _validate_step(runner: _Runner, loaded: LoadedGraph, out_dir: Path) -> None:
+    try:
+        validation = importlib.import_module("kgtool.validate")
+    except ModuleNotFoundError as exc:
+        if exc.name != "kgtool.validate":
+            raise
+        runner.skip("validate", "kgtool.validate is not available")
+        return
+
+    def action() -> tuple[str, str, tuple[Path, ...]]:
+        report = validation.validate(loaded=loaded)
+        text_path, json_path = out_dir / "validation.txt", out_dir / "validation.json"
+        atomic_write_text(text_path, validation.render(report, "text"))
+        atomic_write_text(json_path, validation.render(report, "json"))
+        violations, warnings = report.count("Violation"), report.count("Warning")
+        detail = f"{violations} violations, {warnings} warnings"
+        status = OK if report.conforms else NONCONFORMANT
+        return status, detail, (text_path, json_path)
+
+    runner.run("validate", action)
+
+
+def _reason_step(loaded: LoadedGraph, out_dir: Path) -> tuple[str, str, tuple[Path, ...]]:
+    result = reason(loaded)
+    text_path, graph_path = out_dir / "reasoning.txt", out_dir / "inferred.ttl"
+    if result.consistent:
+        counts = ", ".join(f"{n} {what}" for what, n in result.counts.items() if n)
+        detail = f"consistent; inferred {len(result.inferred)} facts ({counts or 'none'})"
+        text = (
+            f"Consistent (HermiT, {result.triples_reasoned} triples; "
+            f"{result.literals_left_out} literals outside the OWL 2 datatype map left out).\n"
+            f"Inferred: {len(result.inferred)} facts ({counts or 'none'}).\n"
+        )
+        status = OK
+    else:
+        detail = "INCONSISTENT; see reasoning.txt"
+        text = f"Inconsistent.\n\n{result.explanation}\n"
+        status = NONCONFORMANT
+    atomic_write_text(text_path, text)
+    atomic_write_bytes(graph_path, result.inferred.serialize(format="turtle", encoding="utf-8"))
+    return status, detail, (text_path, graph_path)
+
+
+def _queries_step(runner: _Runner, loaded: LoadedGraph, out_dir: Path) -> None:
+    try:
+        library = importlib.import_module("kgtool.queries")
+    except ModuleNotFoundError as exc:
+        if exc.name != "kgtool.queries":
+            raise
+        runner.skip("queries", "kgtool.queries is not available")
+        return
+
+    def action() -> tuple[str, str, tuple[Path, ...]]:
+        folder = out_dir / "queries"
+        folder.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        skipped: list[str] = []
+        failed: list[str] = []
+        for query in library.list_queries(loaded.project):
+            if any(p.required for p in query.params):
+                skipped.append(query.name)
+                continue
+            try:
+                table = library.run_query(query, loaded)
+            except KgtoolError as exc:
+                failed.append(f"{query.name}: {exc}")
+                continue
+            path = folder / f"{query.name}.csv"
+            atomic_write_text(path, library.render_csv(table))
+            written.append(path)
+        keep = set(written)
+        for stale in folder.glob("*.csv"):
+            if stale not in keep:
+                stale.unlink()
+        detail = f"{len(written)} tables"
+        if skipped:
+            detail += f"; {len(skipped)} need parameters ({', '.join(skipped)})"
+        if failed:
+            return FAILED, detail + "; failed: " + "; ".join(failed), tuple(written)
+        return OK, detail, tuple(written)
+
+    runner.run("queries", action)
+
+
+def _stats_step(
+    loaded: LoadedGraph, out_dir: Path, as_of: dt.date
+) -> tuple[str, str, tuple[Path, ...]]:
+    counted = stats(loaded, as_of)
+    json_path, text_path = out_dir / "stats.json", out_dir / "stats.txt"
+    atomic_write_text(json_path, counted.to_json())
+    atomic_write_text(text_path, counted.to_text())
+    detail = f"{counted.institutions} institutions, {counted.agreements} agreements"
+    return OK, detail, (json_path, text_path)
+
+
+def _export_step(loaded: LoadedGraph, out_dir: Path) -> tuple[str, str, tuple[Path, ...]]:
+    written = export_all(loaded, out_dir)
+    context = out_dir / "context.jsonld"
+    atomic_write_bytes(context, context_document())
+    return OK, f"{len(FORMATS)} formats", (*written, context)
+
+
+def _optional_steps(runner: _Runner, loaded: LoadedGraph, out_dir: Path, as_of: dt.date) -> None:
+    for name, module, function in OPTIONAL_STEPS:
+        found = _optional(module, function)
+        if found is None:
+            runner.skip(name, f"{module}.{function} is not available")
+            continue
+        runner.run(name, _optional_action(name, found, loaded, out_dir, as_of))
+
+
+def _optional_action(
+    name: str, function: Callable[..., Any], loaded: LoadedGraph, out_dir: Path, as_of: dt.date
+) -> Callable[[], tuple[str, str, tuple[Path, ...]]]:
+    def action() -> tuple[str, str, tuple[Path, ...]]:
+        if name == "network":
+            network_module = importlib.import_module("kgtool.network")
+            network = network_module.build_network(loaded, as_of=as_of)
+            files = _as_paths(function(network, out_dir / "network"))
+        elif name == "page":
+            files = _as_paths(function(loaded, out_dir / "network.html", as_of=as_of))
+        elif name == "report":
+            files = _as_paths(function(loaded, out_dir / "report", as_of=as_of))
+        else:
+            files = _as_paths(function(loaded, out_dir / "site"))
+        return OK, f"{len(files)} files", files
+
+    return action
