@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -117,16 +118,16 @@ def oxigraph_binary() -> str | None:
     return str(beside) if beside.is_file() else shutil.which("oxigraph")
 
 
-@pytest.fixture
-def oxigraph(tmp_path: Path) -> Iterator[str]:
-    """A fresh ``oxigraph serve --union-default-graph`` on 127.0.0.1; yields its base URL."""
+@contextmanager
+def running_oxigraph(folder: Path, *options: str) -> Iterator[str]:
+    """Run ``oxigraph serve`` on 127.0.0.1 with a free port and a store in ``folder``."""
     binary = oxigraph_binary()
     if binary is None:
         pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
     port = free_port()
-    where = ["--location", str(tmp_path / "db"), "--bind", f"127.0.0.1:{port}"]
+    where = ["--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(
-        [binary, "serve", *where, "--union-default-graph"],
+        [binary, "serve", *where, *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -136,6 +137,29 @@ def oxigraph(tmp_path: Path) -> Iterator[str]:
         yield base
     finally:
         stop(process)
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[str]:
+    """A fresh ``oxigraph serve --union-default-graph``; yields its base URL."""
+    with running_oxigraph(tmp_path, "--union-default-graph") as base:
+        yield base
+
+
+@pytest.mark.server
+def test_default_graph_push_serves_a_plain_oxigraph(tmp_path: Path, project: Project) -> None:
+    with running_oxigraph(tmp_path) as base:
+        endpoint = Endpoint(f"{base}/query", credentials=None)
+        args = ["push", "--store", f"{base}/store", "--data", str(WORLD)]
+        result = CliRunner().invoke(cli, [*args, "--graph", "https://example.org/g"])
+        assert result.exit_code == 0, result.output
+        assert not endpoint.ask("ASK { ?s ?p ?o }")  # named graphs stay out of the default
+        for _ in range(2):
+            result = CliRunner().invoke(cli, [*args, "--default-graph"])
+            assert result.exit_code == 0, result.output
+            count = endpoint.select("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[1][0][0]
+            assert int(str(count)) == world_triples(project)
+        assert_library_matches_goldens(endpoint)
 
 
 @pytest.mark.server

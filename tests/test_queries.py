@@ -255,6 +255,24 @@ def test_cli_query_runs_a_library_query(tmp_path: Path) -> None:
     assert lines[1].startswith("https://w3id.org/kgtool/id/org/almalyk,")
 
 
+def test_cli_query_runs_a_query_file_as_json(tmp_path: Path) -> None:
+    rq = tmp_path / "names.rq"
+    rq.write_text(
+        "#+ summary: English names\n#+ param: lang string = en -- language\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?name WHERE { <https://w3id.org/kgtool/id/org/kist> skos:prefLabel ?name "
+        "FILTER(langMatches(lang(?name), ?lang)) } ORDER BY ?name\n",
+        encoding="utf-8",
+    )
+    args = ["query", str(rq), "--data", str(WORLD), "--format", "json", "-p", "lang=ko"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["results"]["bindings"] == [
+        {"name": {"type": "literal", "value": "한국과학기술연구원", "xml:lang": "ko"}}
+    ]
+
+
 def test_cli_query_list_shows_summaries_and_params() -> None:
     result = CliRunner().invoke(cli, ["query", "--list"])
     assert result.exit_code == 0, result.output
