@@ -287,6 +287,8 @@ def query_command(
         raise KgtoolError("name a query (see `kgtool query --list`) or a .rq file")
     if fmt not in FORMATS:
         raise KgtoolError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if endpoint and data_paths:
+        raise KgtoolError("--data queries local files, --endpoint a server: choose one")
     values: dict[str, str] = {}
     for pair in params:
         key, sep, value = pair.partition("=")
@@ -619,6 +621,64 @@ def viz(out_file: Path, lang: str, **params: Any) -> None:
     click.echo(f"wrote {path} ({net.graph.number_of_nodes()} institutions)")
 
 # [anchor: publish commands]
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Site folder (default out/site); replaced only when the new site is complete.",
+)
+@click.option(
+    "--base", default=None, help="URL the site is served from (default https://w3id.org/kgtool/)."
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@reports_errors
+def publish(out_dir: Path | None, base: str | None, paths: tuple[Path, ...]) -> None:
+    """Write the static linked-data site: a page per thing (HTML, Turtle, JSON-LD), dumps
+    with SHA-256 sums, a VoID/DCAT description, ontology docs and a multilingual search.
+
+    Example: kgtool publish -o out/site
+    """
+    from kgtool.graph import load
+    from kgtool.project import BASE, find_project
+    from kgtool.publish import publish as publish_site
+
+    loaded = load(list(paths) or None)
+    target = out_dir or find_project().out_dir / "site"
+    summary = publish_site(
+        loaded, target, base=base or BASE, progress=lambda m: click.echo(f"  {m}", err=True)
+    )
+    click.echo(
+        f"wrote {summary.out_dir}: {summary.page_count} pages, {summary.triples} triples, "
+        f"{len(summary.checksums)} dumps"
+    )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, help="TCP port.")
+@click.option(
+    "--timeout", default=10.0, show_default=True, help="Seconds a query may run before it stops."
+)
+@click.option("--max-rows", default=10000, show_default=True, help="Rows (or triples) returned.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@reports_errors
+def serve(host: str, port: int, timeout: float, max_rows: int, paths: tuple[Path, ...]) -> None:
+    """Serve the site and a read-only SPARQL 1.1 endpoint at /sparql (updates refused).
+
+    /id/... answers 303 See Other to /doc/... by content negotiation; /query is a query page.
+
+    Example: kgtool serve --port 8000 --timeout 5
+    """
+    from kgtool.graph import load
+    from kgtool.serve import serve as serve_site
+
+    loaded = load(list(paths) or None)
+    click.echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
+    serve_site(loaded, host, port, timeout=timeout, max_rows=max_rows)
 
 # [anchor: extract commands]
 

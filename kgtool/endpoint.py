@@ -326,8 +326,8 @@ def graph_documents(
 ) -> dict[str, list[str]]:
     """Return N-Triples lines per target graph (``DEFAULT_GRAPH`` for the default graph)."""
     if graph is not None:
-        check_iri = sparql_term(URIRef(graph))  # refuses IRIs that cannot be written
-        if not check_iri or ":" not in graph:
+        sparql_term(URIRef(graph))  # refuses IRIs that cannot be written
+        if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", graph):
             raise KgtoolError(f"{graph!r} is not an absolute IRI")
     documents: dict[str, set[str]] = {}
     for s, p, o, g in iter_quads(loaded):

@@ -29,8 +29,10 @@ A library query is a ``.rq`` file whose leading comment block holds ``#+`` heade
 
 Parameter values are never pasted into the query text as text: each is parsed and checked
 against its type, turned into an RDF term, and bound through a ``VALUES`` block placed at the start
-of the query's ``WHERE`` group (every variable of the group, filters included, sees it). Terms are
-written with the SPARQL term syntax and full escaping, so a value cannot change the query.
+of the query's ``WHERE`` group (every variable of the group, filters included, sees it; a
+sub-``SELECT`` is evaluated on its own, so it meets the value only by projecting the variable,
+which the join then restricts). Terms are written with the SPARQL term syntax and full
+escaping, so a value cannot change the query.
 
 Results are normalised (language-tag case, canonical numbers and durations, the derived
 integer types such as ``xsd:nonNegativeInteger`` as ``xsd:integer`` (Oxigraph stores them so),

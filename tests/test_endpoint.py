@@ -42,7 +42,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 WORLD = FIXTURES / "world.ttl"
 GOLDEN = FIXTURES / "queries"
 QUERY_FILES = sorted((Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
-FIXED_PARAMS = {"institution": "inst:uzas", "subject": "agr:uzas-ras-2023", "as_of": "2026-01-15"}
+FIXED_PARAMS: dict[str, str] = json.loads((FIXTURES / "query-params.json").read_text("utf-8"))
 
 
 def free_port() -> int:

@@ -40,11 +40,7 @@ GOLDEN = FIXTURES / "queries"
 QUERY_FILES = sorted((REPO / "queries").glob("*.rq"))
 
 #: Values for the parameters that have no default or depend on today (keyed by parameter name).
-FIXED_PARAMS = {
-    "institution": "inst:uzas",
-    "subject": "agr:uzas-ras-2023",
-    "as_of": "2026-01-15",
-}
+FIXED_PARAMS: dict[str, str] = json.loads((FIXTURES / "query-params.json").read_text("utf-8"))
 
 
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])
@@ -58,7 +54,7 @@ def params_for(query: LibraryQuery) -> dict[str, str]:
         if param.name in FIXED_PARAMS:
             out[param.name] = FIXED_PARAMS[param.name]
         elif param.required:
-            pytest.fail(f"{query.name}: add a value for {param.name!r} to FIXED_PARAMS")
+            pytest.fail(f"{query.name}: give {param.name!r} a value in fixtures/query-params.json")
     return out
 
 
