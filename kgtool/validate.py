@@ -1,0 +1,583 @@
+"""Validate the data against the SHACL shapes; the report model and its renderings.
+
+pyshacl runs over an rdflib in-memory copy of the data (over Oxigraph it is 4x slower), with
+the ontology passed as ``ont_graph`` so that ``sh:targetClass`` and ``sh:class`` reach the
+instances of subclasses. Each result is traced back to the named shape that owns it and to the
+file and line where its focus node is defined.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyshacl import validate as pyshacl_validate
+from pyshacl.entrypoints import meta_validate
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
+from rdflib.term import Node
+
+from kgtool.errors import KgtoolError
+from kgtool.graph import LoadedGraph, bind_prefixes, iter_quads, load, locate
+from kgtool.project import COOP, LANGUAGES, PREFIXES, Project, find_project
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+INFERENCE_MODES: tuple[str, ...] = ("none", "rdfs", "owlrl")
+FORMATS: tuple[str, ...] = ("text", "json", "turtle", "github", "junit")
+SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
+
+#: Folders that hold the vocabulary and the rules rather than data.
+NON_DATA_FOLDERS: tuple[str, ...] = ("ontology", "shapes")
+
+#: Properties that name a node, most preferred first.
+LABEL_PROPERTIES: tuple[URIRef, ...] = (
+    SKOS.prefLabel,
+    COOP.title,
+    RDFS.label,
+    FOAF.name,
+    DCTERMS.identifier,
+)
+
+_CANONICAL_TAGS = {tag.lower(): tag for tag in LANGUAGES}
+
+
+def canonical_language(tag: str | None) -> str:
+    """Return a language tag in the project's spelling (Oxigraph lower-cases tags: uz-latn)."""
+    if not tag:
+        return ""
+    return _CANONICAL_TAGS.get(tag.lower(), tag)
+
+
+def pick_language(texts: Mapping[str, str], lang: str) -> str:
+    """Return the text in ``lang``, else English, else untagged, else the first; "" if none."""
+    for key in (lang, "en", ""):
+        if key in texts:
+            return texts[key]
+    return texts[sorted(texts)[0]] if texts else ""
+
+
+# --- the report model -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result, with the labels, messages and source location a person needs."""
+
+    focus_node: Node
+    focus_labels: Mapping[str, str]
+    path: str | None
+    value: Node | None
+    source_shape: Node
+    shape: Node
+    component: URIRef
+    severity: str
+    messages: Mapping[str, str]
+    file: str | None = None
+    line: int | None = None
+
+    def focus_label(self, lang: str = "en") -> str:
+        """Return the focus node's label in ``lang`` (falling back to English), or ""."""
+        return pick_language(self.focus_labels, lang)
+
+    def message(self, lang: str = "en") -> str:
+        """Return the message in ``lang`` (falling back to English), or the component's name."""
+        return pick_language(self.messages, lang) or _local_name(self.component)
+
+    @property
+    def where(self) -> str:
+        """Return ``file:line`` (or just the file, or "") of the focus node."""
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of a validation: results sorted by file, line and focus node."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    graph: Graph = field(compare=False, repr=False)
+    shapes: tuple[str, ...] = ()
+
+    def count(self, severity: str) -> int:
+        """Return how many results have ``severity`` (Violation, Warning or Info)."""
+        return sum(1 for r in self.results if r.severity == severity)
+
+    def exit_code(self, strict: bool = False) -> int:
+        """Return 0 when conformant (warnings allowed unless ``strict``), else 1."""
+        if not self.conforms:
+            return 1
+        if strict and self.count("Warning"):
+            return 1
+        return 0
+
+
+# --- running the validation -------------------------------------------------------------------
+
+
+def validate(
+    paths: Sequence[Path] | None = None,
+    *,
+    project: Project | None = None,
+    inference: str = "none",
+    strict: bool = False,
+    lang: str = "en",
+    loaded: LoadedGraph | None = None,
+) -> ValidationReport:
+    """Validate the data files against ``shapes/*.ttl``, with ``ontology/`` as the ontology.
+
+    The data are the explicit ``paths`` if given, else every loaded file outside ontology/ and
+    shapes/. ``strict`` and ``lang`` only matter to the caller (``exit_code``, renderings); they
+    are accepted here so one call carries a whole ``kgtool validate`` invocation.
+    """
+    del strict, lang  # used by the caller when rendering and choosing the exit code
+    if loaded is None:
+        project = project or find_project()
+        sources: list[Path] | None = None
+        if paths:
+            sources = [p for p in (project.ontology_dir, project.shapes_dir) if p.is_dir()]
+            sources += list(paths)
+        loaded = load(sources, project=project)
+    project = loaded.project
+    non_data = set(loaded.graph_iris_under(NON_DATA_FOLDERS))
+    if paths:
+        data_iris = {iri for path in paths for iri in _graphs_of_path(loaded, path)}
+    else:
+        data_iris = {URIRef(iri) for iri in loaded.files} - non_data
+    shapes_iris = set(loaded.graph_iris_under(["shapes"]))
+    if not shapes_iris:
+        raise KgtoolError(f"{project.shapes_dir}: no shapes to validate against")
+    ontology_iris = set(loaded.graph_iris_under(["ontology"]))
+
+    data, shapes, ontology = _new_graph(), _new_graph(), _new_graph()
+    for s, p, o, g in iter_quads(loaded):
+        if g in data_iris:
+            data.add((s, p, o))
+        if g in shapes_iris:
+            shapes.add((s, p, o))
+        if g in ontology_iris:
+            ontology.add((s, p, o))
+    return validate_graph(
+        data,
+        shapes,
+        ontology if len(ontology) else None,
+        inference=inference,
+        locator=lambda node: _location(loaded, node),
+    )
+
+
+def validate_graph(
+    data: Graph,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    *,
+    inference: str = "none",
+    locator: Any = None,
+) -> ValidationReport:
+    """Validate ``data`` (changed in place: the ontology is mixed in) against ``shapes``.
+
+    The whole ontology is added to ``data``: pyshacl's own ``ont_graph`` mixes in only class
+    and property axioms, so the ontology's individuals (countries, concepts, schemes) would be
+    missing and every ``sh:class coop:Country`` would fail. With the ``rdfs:subClassOf``
+    triples in the data graph, ``sh:targetClass`` and ``sh:class`` reach subclass instances.
+    ``locator(node)`` returns ``(file, line)`` for a focus node, or None. (pyshacl's
+    ``focus_nodes`` option is not offered: it also filters the value nodes that nested
+    ``sh:or``/``sh:qualifiedValueShape`` shapes see, which silences those constraints.)
+    """
+    if inference not in INFERENCE_MODES:
+        raise KgtoolError(f"unknown inference {inference!r}; choose one of {INFERENCE_MODES}")
+    if ontology is not None:
+        for triple in ontology:
+            data.add(triple)
+    _, report_graph, _ = pyshacl_validate(
+        data,
+        shacl_graph=shapes,
+        inference=inference,
+        inplace=True,
+        allow_warnings=False,
+    )
+    return _report(report_graph, data, shapes, locator)
+
+
+def check_shapes(shapes: Graph) -> ValidationReport:
+    """Validate a shapes graph against the SHACL-for-SHACL shapes (pyshacl ``meta_shacl``)."""
+    # meta_validate is what pyshacl's meta_shacl=True runs; called directly it returns the
+    # report instead of raising, so the results can be shown like any others.
+    _, report_graph, _ = meta_validate(shapes, inference="none")
+    return _report(report_graph, shapes, _new_graph(), None)
+
+
+def named_shapes(shapes: Graph) -> list[URIRef]:
+    """Return the IRIs of the node shapes declared in ``shapes``, sorted."""
+    return sorted(s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef))
+
+
+def owning_shape(shapes: Graph, shape: Node) -> Node:
+    """Return the named shape that ``shape`` (e.g. a blank property shape) belongs to."""
+    seen: set[Node] = set()
+    node = shape
+    while isinstance(node, BNode) and node not in seen:
+        seen.add(node)
+        parents = sorted(shapes.subjects(None, node), key=str)
+        if not parents:
+            break
+        node = parents[0]
+    if isinstance(node, BNode):
+        return shape
+    return node
+
+
+# --- building the report model ----------------------------------------------------------------
+
+
+def _new_graph() -> Graph:
+    graph = Graph()
+    bind_prefixes(graph)
+    return graph
+
+
+def _graphs_of_path(loaded: LoadedGraph, path: Path) -> list[URIRef]:
+    if path.is_dir():
+        return [
+            iri for p in loaded.source_files() if _inside(p, path) for iri in loaded.graphs_of(p)
+        ]
+    return loaded.graphs_of(path)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _location(loaded: LoadedGraph, node: Node) -> tuple[str, int | None] | None:
+    found = locate(loaded, node)
+    if found is None:
+        return None
+    path = found.path.resolve()
+    root = loaded.project.root.resolve()
+    shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(found.path)
+    return shown, found.line
+
+
+def _report(report_graph: Graph, data: Graph, shapes: Graph, locator: Any) -> ValidationReport:
+    bind_prefixes(report_graph)
+    located: dict[Node, tuple[str, int | None] | None] = {}
+    results: list[ValidationResult] = []
+    # Only top-level results: nested ones (sh:detail, from sh:node) explain their parent.
+    top_level = [
+        r
+        for report in report_graph.subjects(RDF.type, SH.ValidationReport)
+        for r in report_graph.objects(report, SH.result)
+    ]
+    for result in top_level:
+        focus = report_graph.value(result, SH.focusNode)
+        source_shape = report_graph.value(result, SH.sourceShape)
+        if focus is None or source_shape is None:
+            continue
+        if locator is not None and focus not in located:
+            located[focus] = locator(focus)
+        where = located.get(focus)
+        path_node = report_graph.value(result, SH.resultPath)
+        severity = report_graph.value(result, SH.resultSeverity)
+        component = report_graph.value(result, SH.sourceConstraintComponent)
+        results.append(
+            ValidationResult(
+                focus_node=focus,
+                focus_labels=_labels(data, focus),
+                path=_render_path(report_graph, path_node) if path_node is not None else None,
+                value=report_graph.value(result, SH.value),
+                source_shape=source_shape,
+                shape=owning_shape(shapes, source_shape),
+                component=URIRef(component) if component is not None else SH.ConstraintComponent,
+                severity=_local_name(severity) if severity is not None else "Violation",
+                messages=_messages(report_graph, result, shapes, source_shape),
+                file=where[0] if where else None,
+                line=where[1] if where else None,
+            )
+        )
+    results.sort(key=_sort_key)
+    return ValidationReport(
+        conforms=not any(r.severity == "Violation" for r in results),
+        results=tuple(results),
+        graph=report_graph,
+        shapes=tuple(_n3(s) for s in named_shapes(shapes)),
+    )
+
+
+def _sort_key(r: ValidationResult) -> tuple[Any, ...]:
+    return (
+        r.file or "\uffff",
+        r.line or 0,
+        str(r.focus_node),
+        SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9,
+        str(r.shape),
+        r.path or "",
+        str(r.component),
+        str(r.value or ""),
+        r.message(),
+    )
+
+
+def _texts(literals: Iterable[Node]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for lit in sorted(literals, key=str):
+        if isinstance(lit, Literal):
+            out.setdefault(canonical_language(lit.language), str(lit))
+    return out
+
+
+def _messages(report_graph: Graph, result: Node, shapes: Graph, shape: Node) -> dict[str, str]:
+    """Return a result's messages by language.
+
+    pyshacl fills ``{?value}`` in SPARQL messages with ``re.sub``, which drops the language
+    tag; such a message gets its language back from the template in the shapes graph."""
+    found = list(report_graph.objects(result, SH.resultMessage))
+    templates = [
+        m
+        for source in (shape, *shapes.objects(shape, SH.sparql))
+        for m in shapes.objects(source, SH.message)
+        if isinstance(m, Literal) and m.language
+    ]
+    tagged: list[Node] = []
+    for message in found:
+        if isinstance(message, Literal) and not message.language:
+            for template in templates:
+                parts = re.split(r"\{[?$]\w+\}", str(template))
+                pattern = ".*".join(re.escape(part) for part in parts)
+                if re.fullmatch(pattern, str(message), flags=re.S):
+                    message = Literal(str(message), lang=template.language)
+                    break
+        tagged.append(message)
+    return _texts(tagged)
+
+
+def _labels(graph: Graph, node: Node) -> dict[str, str]:
+    for prop in LABEL_PROPERTIES:
+        texts = _texts(graph.objects(node, prop))  # type: ignore[arg-type]
+        if texts:
+            return texts
+    return {}
+
+
+def _local_name(node: Node) -> str:
+    text = str(node)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+_PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+def _n3(node: Node | None) -> str:
+    """Return a short, stable spelling of a term: a prefixed name where a prefix fits."""
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        text = str(node)
+        for prefix, namespace in _PREFIX_ORDER:
+            rest = text[len(namespace) :]
+            if text.startswith(namespace) and rest and all(c.isalnum() or c in "-_." for c in rest):
+                return f"{prefix}:{rest}"
+        return f"<{text}>"
+    if isinstance(node, Literal):
+        if node.language:
+            return (
+                f"{json.dumps(str(node), ensure_ascii=False)}@{canonical_language(node.language)}"
+            )
+        if node.datatype:
+            return f"{json.dumps(str(node), ensure_ascii=False)}^^{_n3(node.datatype)}"
+        return json.dumps(str(node), ensure_ascii=False)
+    return f"_:{node}"
+
+
+def _render_path(graph: Graph, path: Node) -> str:
+    """Return a SHACL property path in SPARQL syntax (coop:party, ^coop:partOf, (a|b), a/b)."""
+    if isinstance(path, URIRef):
+        return _n3(path)
+    if (path, RDF.first, None) in graph:
+        return "/".join(_render_path(graph, p) for p in Collection(graph, path))
+    for prop, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
+        inner = graph.value(path, prop)
+        if inner is not None:
+            return template.format(_render_path(graph, inner))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_render_path(graph, p) for p in Collection(graph, alternatives)) + ")"
+    return _n3(path)
+
+
+# --- renderings ----------------------------------------------------------------------------
+
+
+def render(
+    report: ValidationReport, fmt: str = "text", *, lang: str = "en", strict: bool = False
+) -> str:
+    """Return ``report`` rendered as ``fmt`` (one of ``FORMATS``)."""
+    if fmt == "text":
+        return render_text(report, lang=lang)
+    if fmt == "json":
+        return render_json(report, lang=lang)
+    if fmt == "turtle":
+        return render_turtle(report)
+    if fmt == "github":
+        return render_github(report, lang=lang, strict=strict)
+    if fmt == "junit":
+        return render_junit(report, lang=lang, strict=strict)
+    raise KgtoolError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _summary(report: ValidationReport) -> str:
+    counts = ", ".join(
+        f"{report.count(s)} {s.lower()}{'s' if report.count(s) != 1 else ''}" for s in SEVERITIES
+    )
+    verdict = "conforms" if report.conforms else "does not conform"
+    return f"{verdict}: {counts}"
+
+
+def render_text(report: ValidationReport, *, lang: str = "en") -> str:
+    """Return the results grouped by focus node: label, file:line, severity and message."""
+    lines: list[str] = []
+    current: Node | None = None
+    for r in report.results:
+        if r.focus_node != current:
+            current = r.focus_node
+            if lines:
+                lines.append("")
+            label = r.focus_label(lang)
+            head = f"{_n3(r.focus_node)}" + (f" ({label})" if label else "")
+            lines.append(f"{r.where}: {head}" if r.where else head)
+        detail = f"  {r.severity}: {r.message(lang)}"
+        extras = [f"path {r.path}"] if r.path else []
+        if r.value is not None:
+            extras.append(f"value {_n3(r.value)}")
+        extras.append(f"shape {_n3(r.shape)}")
+        lines.append(f"{detail} [{'; '.join(extras)}]")
+    if lines:
+        lines.append("")
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def result_as_dict(r: ValidationResult, lang: str = "en") -> dict[str, Any]:
+    """Return one result as JSON-ready data with stable keys."""
+    return {
+        "focus_node": _n3(r.focus_node) if isinstance(r.focus_node, BNode) else str(r.focus_node),
+        "focus_label": r.focus_label(lang),
+        "focus_labels": dict(sorted(r.focus_labels.items())),
+        "path": r.path,
+        "value": _n3(r.value) if r.value is not None else None,
+        "shape": _n3(r.shape),
+        "source_shape": _n3(r.source_shape) if isinstance(r.source_shape, URIRef) else None,
+        "component": _n3(r.component),
+        "severity": r.severity,
+        "message": r.message(lang),
+        "messages": dict(sorted(r.messages.items())),
+        "file": r.file,
+        "line": r.line,
+    }
+
+
+def render_json(report: ValidationReport, *, lang: str = "en") -> str:
+    """Return the report as JSON: conforms, counts per severity, and the results."""
+    doc = {
+        "conforms": report.conforms,
+        "violations": report.count("Violation"),
+        "warnings": report.count("Warning"),
+        "infos": report.count("Info"),
+        "results": [result_as_dict(r, lang) for r in report.results],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def render_turtle(report: ValidationReport) -> str:
+    """Return the standard sh:ValidationReport as Turtle, with blank nodes labelled canonically."""
+    canonical = to_canonical_graph(report.graph)
+    out = Graph()
+    bind_prefixes(out)
+    for triple in sorted(canonical, key=lambda t: tuple(x.n3() for x in t)):
+        out.add(triple)
+    return out.serialize(format="turtle")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: ValidationReport, *, lang: str = "en", strict: bool = False) -> str:
+    """Return GitHub Actions workflow commands: one ``::error``/``::warning`` per result."""
+    commands = {"Violation": "error", "Warning": "error" if strict else "warning", "Info": "notice"}
+    lines: list[str] = []
+    for r in report.results:
+        props = []
+        if r.file:
+            props.append(f"file={_escape_property(r.file)}")
+            if r.line:
+                props.append(f"line={r.line}")
+        props.append(f"title={_escape_property(f'{r.severity} {_n3(r.shape)}')}")
+        label = r.focus_label(lang)
+        subject = _n3(r.focus_node) + (f" ({label})" if label else "")
+        text = f"{subject}: {r.message(lang)}" + (f" [{r.path}]" if r.path else "")
+        lines.append(
+            f"::{commands.get(r.severity, 'notice')} {','.join(props)}::{_escape_data(text)}"
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+def render_junit(report: ValidationReport, *, lang: str = "en", strict: bool = False) -> str:
+    """Return JUnit XML: one test case per named shape, a failure for each failing one."""
+    failing = {"Violation", "Warning"} if strict else {"Violation"}
+    by_shape: dict[str, list[ValidationResult]] = {name: [] for name in report.shapes}
+    for r in report.results:
+        by_shape.setdefault(_n3(r.shape), []).append(r)
+    failures = sum(1 for rs in by_shape.values() if any(r.severity in failing for r in rs))
+    suites = ET.Element("testsuites", name="kgtool validate")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="shapes",
+        tests=str(len(by_shape)),
+        failures=str(failures),
+        errors="0",
+        skipped="0",
+    )
+    for name in sorted(by_shape):
+        case = ET.SubElement(suite, "testcase", classname="kgtool.shapes", name=name)
+        results = by_shape[name]
+        bad = [r for r in results if r.severity in failing]
+        if bad:
+            failure = ET.SubElement(
+                case,
+                "failure",
+                type=bad[0].severity,
+                message=f"{len(bad)} result{'s' if len(bad) != 1 else ''}: {bad[0].message(lang)}",
+            )
+            failure.text = "\n".join(_junit_line(r, lang) for r in bad)
+        others = [r for r in results if r.severity not in failing]
+        if others:
+            ET.SubElement(case, "system-out").text = "\n".join(_junit_line(r, lang) for r in others)
+    ET.indent(suites)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )
+
+
+def _junit_line(r: ValidationResult, lang: str) -> str:
+    where = f"{r.where}: " if r.where else ""
+    path = f" [{r.path}]" if r.path else ""
+    return f"{where}{r.severity}: {_n3(r.focus_node)}{path}: {r.message(lang)}"
