@@ -45,6 +45,12 @@ QUERY_FILES = sorted((Path(__file__).resolve().parent.parent / "queries").glob("
 FIXED_PARAMS: dict[str, str] = json.loads((FIXTURES / "query-params.json").read_text("utf-8"))
 
 
+@pytest.fixture(autouse=True)
+def in_this_project(monkeypatch: pytest.MonkeyPatch, project: Project) -> None:
+    """Let the CLI find this repository's project wherever pytest was started."""
+    monkeypatch.setenv("KGTOOL_PROJECT", str(project.root))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

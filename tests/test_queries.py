@@ -43,6 +43,12 @@ QUERY_FILES = sorted((REPO / "queries").glob("*.rq"))
 FIXED_PARAMS: dict[str, str] = json.loads((FIXTURES / "query-params.json").read_text("utf-8"))
 
 
+@pytest.fixture(autouse=True)
+def in_this_project(monkeypatch: pytest.MonkeyPatch, project: Project) -> None:
+    """Let the CLI find this repository's project wherever pytest was started."""
+    monkeypatch.setenv("KGTOOL_PROJECT", str(project.root))
+
+
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])
 def world(request: pytest.FixtureRequest, project: Project) -> LoadedGraph:
     return load([WORLD], project=project, store=request.param)
