@@ -82,6 +82,43 @@ def test_query_matches_golden(path: Path, world: LoadedGraph, regen: bool) -> No
     assert rendered == expected, f"{query.name} on {world.store} differs:\n{diff}"
 
 
+#: Queries that repeat rows when a triple sits in two files (owned by the data curator).
+REPEATS_DUPLICATED_FACTS = {"agreements", "institutions", "statistics"}
+
+
+@pytest.fixture(scope="module")
+def world_twice(project: Project, tmp_path_factory: pytest.TempPathFactory) -> LoadedGraph:
+    """The world in two files, so every triple sits in two named graphs."""
+    copy = tmp_path_factory.mktemp("twice") / "world-copy.ttl"
+    copy.write_bytes(WORLD.read_bytes())
+    return load([WORLD, copy], project=project, store="oxigraph")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(
+            p,
+            marks=pytest.mark.xfail(
+                reason="needs SELECT DISTINCT: Oxigraph's union default graph yields a triple "
+                "once per named graph that holds it",
+                strict=True,
+            ),
+        )
+        if p.stem in REPEATS_DUPLICATED_FACTS
+        else p
+        for p in QUERY_FILES
+    ],
+    ids=[p.stem for p in QUERY_FILES],
+)
+def test_a_fact_stated_in_two_files_gives_the_same_rows(
+    path: Path, world_twice: LoadedGraph
+) -> None:
+    query = parse_query_file(path)
+    rendered = run_query(query, world_twice, params_for(query)).render("tsv")
+    assert rendered == (GOLDEN / f"{query.name}.tsv").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("path", QUERY_FILES, ids=[p.stem for p in QUERY_FILES])
 def test_query_is_well_formed(path: Path) -> None:
     query = parse_query_file(path)
