@@ -358,6 +358,81 @@ def _types_with_reasons(graph: Graph) -> dict[Node, dict[Node, str]]:
     return closed
 
 
+def _list_members(graph: Graph, head: Node) -> list[Node]:
+    try:
+        return list(Collection(graph, head))
+    except Exception:  # a malformed list: nothing to compare
+        return []
+
+
+def _known_different(graph: Graph) -> set[frozenset[Node]]:
+    """Return the pairs of individuals declared different (owl:differentFrom, AllDifferent)."""
+    pairs: set[frozenset[Node]] = set()
+    for a, b in graph.subject_objects(OWL.differentFrom):
+        pairs.add(frozenset((a, b)))
+    for node in graph.subjects(RDF.type, OWL.AllDifferent):
+        for prop in (OWL.distinctMembers, OWL.members):
+            for head in graph.objects(node, prop):
+                members = _list_members(graph, head)
+                pairs.update(
+                    frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1 :]
+                )
+    return pairs
+
+
+def _are_different(
+    a: Node,
+    b: Node,
+    different: set[frozenset[Node]],
+    types: dict[Node, dict[Node, str]],
+    disjoint: set[tuple[Node, Node]],
+) -> bool:
+    if frozenset((a, b)) in different:
+        return True
+    ta, tb = types.get(a, {}), types.get(b, {})
+    return any((x in ta and y in tb) or (y in ta and x in tb) for x, y in disjoint)
+
+
+_NUMERIC_NAMES = (
+    "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger "
+    "long int short byte unsignedLong unsignedInt unsignedShort unsignedByte"
+)
+_NUMERIC_FAMILY = {XSD[name] for name in _NUMERIC_NAMES.split(" ")}
+_STRING_FAMILY = {XSD.string, XSD.normalizedString, XSD.token, XSD.language, XSD.Name}
+
+
+def _fits(value: Literal, expected: URIRef) -> bool | None:
+    """Return whether ``value`` lies in datatype ``expected``; None when this cannot tell."""
+    if expected in (RDFS.Literal, RDF.PlainLiteral):
+        return True
+    if value.language:
+        return expected == RDF.langString
+    datatype = value.datatype or XSD.string
+    if datatype == expected:
+        return True
+    if expected == RDF.langString:
+        return False
+    if expected in _NUMERIC_FAMILY and datatype in _NUMERIC_FAMILY:
+        return None  # needs the value (e.g. -1 is no nonNegativeInteger); HermiT decides
+    if expected in _STRING_FAMILY and datatype in _STRING_FAMILY:
+        return None
+    if expected in OWL2_DATATYPES and datatype in OWL2_DATATYPES:
+        return False
+    return None
+
+
+def _range_clashes(graph: Graph) -> list[tuple[URIRef, Node, Literal, URIRef]]:
+    """Return (property, subject, value, range) where a literal is outside a datatype range."""
+    clashes = []
+    for prop, expected in sorted(graph.subject_objects(RDFS.range), key=_by_str):
+        if not isinstance(prop, URIRef) or not isinstance(expected, URIRef):
+            continue
+        for s, value in sorted(graph.subject_objects(prop), key=_by_str):
+            if isinstance(value, Literal) and _fits(value, expected) is False:
+                clashes.append((prop, s, value, expected))
+    return clashes
+
+
 def _by_str(item: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(str(x) for x in item)
 
@@ -371,13 +446,16 @@ def explain_inconsistency(graph: Graph) -> tuple[str, tuple[str, ...]]:
 
     owlready2 gives no explanation from HermiT, so this checks the usual causes directly:
     an individual in two disjoint classes (with types from ``rdf:type``, ``rdfs:domain`` and
-    ``rdfs:range`` and the subclass hierarchy), a functional property with two different
-    literal values, and irreflexive or asymmetric property violations.
+    ``rdfs:range`` and the subclass hierarchy), a functional property with two literal values
+    or with two values declared different (``owl:AllDifferent``, ``owl:differentFrom``, or
+    disjoint types), a literal outside its property's datatype range, and irreflexive or
+    asymmetric property violations.
     """
     findings: list[str] = []
     culprits: set[str] = set()
     disjoint = _disjoint_pairs(graph)
-    for individual, classes in sorted(_types_with_reasons(graph).items(), key=_by_str):
+    types_of = _types_with_reasons(graph)
+    for individual, classes in sorted(types_of.items(), key=_by_str):
         for a, b in sorted(disjoint, key=_by_str):
             if a in classes and b in classes:
                 findings.append(
@@ -386,16 +464,32 @@ def explain_inconsistency(graph: Graph) -> tuple[str, tuple[str, ...]]:
                     f"{_curie(graph, a)} owl:disjointWith {_curie(graph, b)}"
                 )
                 culprits.add(str(individual))
+    different = _known_different(graph)
     for prop in _sorted_iris(graph.subjects(RDF.type, OWL.FunctionalProperty)):
         for s in sorted(set(graph.subjects(prop, None)), key=str):
-            values = sorted((o for o in graph.objects(s, prop) if isinstance(o, Literal)), key=str)
-            if len(values) > 1:
-                shown = ", ".join(v.n3() for v in values)
+            values = sorted(set(graph.objects(s, prop)), key=str)
+            literals = [v for v in values if isinstance(v, Literal)]
+            iris = [v for v in values if isinstance(v, URIRef)]
+            clash = len(literals) > 1 or any(
+                _are_different(a, b, different, types_of, disjoint)
+                for i, a in enumerate(iris)
+                for b in iris[i + 1 :]
+            )
+            if clash:
+                shown = ", ".join(_curie(graph, v) for v in values[:6])
+                shown += ", ..." if len(values) > 6 else ""
+                why = "" if len(literals) > 1 else ", which are declared different individuals"
                 findings.append(
                     f"{_named(graph, s)} has {len(values)} values of the functional property "
-                    f"{_curie(graph, prop)} ({shown})"
+                    f"{_curie(graph, prop)} ({shown}){why}"
                 )
                 culprits.add(str(s))
+    for prop, s, value, expected in _range_clashes(graph):
+        findings.append(
+            f"{_named(graph, s)} has {_curie(graph, prop)} {value.n3()}, but the property's "
+            f"rdfs:range is {_curie(graph, expected)}"
+        )
+        culprits.add(str(s))
     for prop in _sorted_iris(graph.subjects(RDF.type, OWL.IrreflexiveProperty)):
         for s, o in sorted(graph.subject_objects(prop), key=_by_str):
             if s == o:
