@@ -63,6 +63,8 @@ def cli(debug: bool, store_dir: Path | None, memory: bool) -> None:
     if memory and store_dir is not None:
         raise click.UsageError("choose either --store DIR or --memory")
     set_default_store("memory" if memory else "oxigraph", store_dir)
+    # Reset when the command ends, so in-process callers (tests) never inherit the choice.
+    click.get_current_context().call_on_close(set_default_store)
 
 
 # --- commands: each helper module registers its commands below its own anchor ---

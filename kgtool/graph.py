@@ -433,8 +433,8 @@ def _open_store(store_dir: Path) -> ox.Store:
             and not (store_dir / _OX_DIR_NAME).is_dir()
         ):
             raise KgtoolError(f"{store_dir}: not a kgtool store (no {_OX_DIR_NAME}/ inside)")
-        (store_dir / _OX_DIR_NAME).mkdir(parents=True, exist_ok=True)
         try:
+            (store_dir / _OX_DIR_NAME).mkdir(parents=True, exist_ok=True)
             _OPEN_STORES[key] = ox.Store(str(store_dir / _OX_DIR_NAME))
         except OSError as exc:
             raise KgtoolError(f"{store_dir}: cannot open the Oxigraph store: {exc}") from exc
