@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -566,7 +567,7 @@ RULE_SCORES: dict[str, float] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndexedName:
     """One name of one institution as the index holds it."""
 
@@ -619,7 +620,7 @@ class NameIndex:
 
     def __init__(self) -> None:
         self._names: list[IndexedName] = []
-        self._seen: set[tuple[str, str, str | None, str]] = set()
+        self._seen: set[int] = set()
         self._exact: dict[str, list[int]] = defaultdict(list)
         self._translit: dict[str, list[int]] = defaultdict(list)
         self._lemma: dict[str, list[int]] = defaultdict(list)
@@ -636,9 +637,11 @@ class NameIndex:
     ) -> None:
         """Index ``label`` as a name of ``iri`` (kind: pref, alt, hidden or acronym)."""
         label = label.strip()
-        if not label or (iri, label, lang, kind) in self._seen:
+        seen = hash((iri, label, lang, kind))
+        if not label or seen in self._seen:
             return
-        self._seen.add((iri, label, lang, kind))
+        self._seen.add(seen)
+        iri = sys.intern(iri)
         pos = len(self._names)
         self._names.append(IndexedName(iri, label, lang, kind))
         self._iris[iri].append(pos)
@@ -653,7 +656,7 @@ class NameIndex:
         if translit:
             self._translit[translit].append(pos)
         lemma = lemma_key(label)
-        tokens = tuple(dict.fromkeys(lemma.split()))
+        tokens = tuple(sys.intern(t) for t in dict.fromkeys(lemma.split()))
         if lemma:
             self._lemma[lemma].append(pos)
         self._tokens.append(tokens)
