@@ -133,15 +133,11 @@ def fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--devset", type=Path, default=HERE / "devset")
-    parser.add_argument("-o", "--output", type=Path, default=ROOT / "benchmarks/results/extract.md")
-    args = parser.parse_args(argv)
-    loaded = load()
+def evaluate_folder(folder: Path, loaded: Any) -> list[str]:
+    """Return the Markdown section (table and differences) for one annotated folder."""
     counts = Counts()
     errors: list[str] = []
-    texts = sorted(args.devset.glob("*.txt"))
+    texts = sorted(folder.glob("*.txt"))
     started = time.perf_counter()
     for text in texts:
         gold = json.loads(text.with_suffix(".json").read_text(encoding="utf-8"))
@@ -153,13 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     fields = ["agreement", "parties", *PARTY_FIELDS_ROWS, *SCALAR_FIELDS, *SET_FIELDS,
               "language", "script"]  # fmt: skip
     lines = [
-        "# Extraction: precision and recall per field on the development set",
-        "",
-        f"{len(texts)} hand-annotated texts in `benchmarks/extract/devset/` (en, ru, uz-Latn,"
-        f" uz-Cyrl), {counts.gold['agreement']} gold agreements; extraction took"
-        f" {elapsed:.1f} s. Regenerate with `.venv/bin/python benchmarks/extract/evaluate.py`.",
-        "Each field is scored as a set of facts per paired agreement (an agreement missed or"
-        " invented counts against every field it carries); '–' means nothing to score.",
+        f"## `{folder.name}/`: {len(texts)} texts, {counts.gold['agreement']} gold agreements"
+        f" ({elapsed:.1f} s)",
         "",
         "| field | precision | recall | correct | predicted | gold |",
         "|---|---:|---:|---:|---:|---:|",
@@ -167,8 +158,33 @@ def main(argv: list[str] | None = None) -> int:
     for field in fields:
         precision, recall, tp, pred, gold_n = counts.row(field)
         lines.append(f"| {field} | {fmt(precision)} | {fmt(recall)} | {tp} | {pred} | {gold_n} |")
-    lines += ["", "## Differences from the gold annotations", ""]
+    lines += ["", "Differences from the gold annotations:", ""]
     lines += [f"- {e}" for e in errors] or ["- none"]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--devset",
+        type=Path,
+        action="append",
+        help="folder of *.txt + *.json (default: devset/ and heldout/)",
+    )
+    parser.add_argument("-o", "--output", type=Path, default=ROOT / "benchmarks/results/extract.md")
+    args = parser.parse_args(argv)
+    loaded = load()
+    folders = args.devset or [HERE / "devset", HERE / "heldout"]
+    lines = [
+        "# Extraction: precision and recall per field",
+        "",
+        "Regenerate with `.venv/bin/python benchmarks/extract/evaluate.py`. Each field is scored"
+        " as a set of facts per paired agreement (agreements are paired by their parties; one"
+        " missed or invented counts against every field it carries); '–' means nothing to"
+        " score. See `benchmarks/extract/README.md` for what each set is.",
+    ]
+    for folder in folders:
+        lines += ["", *evaluate_folder(folder, loaded)]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

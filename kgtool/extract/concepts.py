@@ -128,7 +128,15 @@ class Lexicon:
                 n = len(label)
                 if tuple(stems[i : i + n]) == label and _adjacent(text, words[i : i + n]):
                     found.append(ConceptMatch(family, iri, words[i].start, words[i + n - 1].end))
-        return found
+        # A label inside a longer one names less: "taʼlim dasturlari" is not "taʼlim".
+        return [
+            m
+            for m in found
+            if not any(
+                o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+                for o in found
+            )
+        ]
 
 
 def _adjacent(text: str, words: list[Token]) -> bool:

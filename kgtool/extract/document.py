@@ -275,9 +275,13 @@ def _display(span: NameSpan, tag: str) -> str:
     written = re.sub(r"\s+", " ", written)
     if tag.startswith("uz"):
         # "Germaniyaning Drezden texnika universiteti": the country is a cue, not the name
-        stripped = re.sub(r"^[A-ZА-ЯЎҚҒҲ]\w*(?:ning|нинг)\s+(?=\S)", "", written)
-        if stripped != written and guess_country(written.split()[0], tag):
-            written = stripped
+        m = re.match(r"^(?:[A-ZА-ЯЎҚҒҲ]\w*\s+)?[A-ZА-ЯЎҚҒҲ]\w*(?:ning|нинг)\s+(?=\S)", written)
+        if m and guess_country(m.group(), tag):
+            written = written[m.end() :]
+    # «компания «Nobel Pharmsiya»»: the generic noun before a quoted name is not the name
+    quoted = re.fullmatch(r"[a-zа-яёўқғҳ'ʻʼ-]+\s+[«“\"](.+)[»”\"]", written)
+    if quoted:
+        written = quoted.group(1)
     return nominative(written, tag)
 
 
@@ -331,11 +335,27 @@ def _date_for(
 ) -> None:
     sentence = sents[index]
     candidates = _dates_in(text, sentence, reference)
-    if not candidates and index > 0:
-        previous = sents[index - 1]
-        same_paragraph = "\n\n" not in text[previous.end : sentence.start]
-        if same_paragraph and _EVENT_RE.search(previous.text):
-            candidates = _dates_in(text, previous, reference)
+    neighbours = []
+    if index > 0:
+        neighbours.append(sents[index - 1])
+    if index + 1 < len(sents):
+        neighbours.append(sents[index + 1])  # "The ceremony took place on 5 December ..."
+    for other in neighbours:
+        if candidates:
+            break
+        start, end = min(other.start, sentence.start), max(other.end, sentence.end)
+        same_paragraph = "\n\n" not in text[start:end]
+        signing = _EVENT_RE.search(other.text) or kinds_mod.signing_verbs(
+            text, other.start, other.end
+        )
+        if same_paragraph and signing and not kinds_mod.find_kinds(text, other.start, other.end):
+            candidates = _dates_in(text, other, reference)
+            place = _place(text, other.start, other.end)
+            if candidates and place is not None and agreement.place is None:
+                agreement.place = place[2]
+                agreement.evidence.append(
+                    Evidence("place", place[0], place[1], text[place[0] : place[1]], doc)
+                )
     if not candidates:
         return
     best = candidates[0]
@@ -402,6 +422,9 @@ def _fill(
         )
     names = [(e.start, e.end) for e in agreement.evidence if e.field in _NAME_FIELDS]
     for sentence in segment:
+        presence = _PRESENCE_RE.search(text, sentence.start, sentence.end)
+        if presence:  # "in the presence of the minister of higher education"
+            names.append((presence.start(), sentence.end))
         for match in lexicon.find(text, sentence.start, sentence.end, language):
             if any(s < match.end and match.start < e for s, e in names):
                 continue  # "механизации сельского хозяйства" inside an institution's name
@@ -429,6 +452,11 @@ def _confidence(agreement: Agreement) -> float:
 
 
 _NAME_FIELDS = frozenset({"party", "parent", "venue"})
+_PRESENCE_RE = re.compile(
+    r"\b(?:in\s+the\s+presence\s+of|with\s+the\s+participation\s+of|при\s+участии|в\s+присутствии"
+    r"|ishtirokida|иштирокида)\b",
+    re.IGNORECASE,
+)
 _ITEM_START_RE = re.compile(r"^\s*(?:[•·▪●◦\-–—*]|\d+[.)])\s*")
 
 

@@ -318,11 +318,24 @@ def _parties_in_zone(
     pieces = _split(text, zs, ze, known)
     parties: list[PartyMention] = []
     venue: NameSpan | None = None
-    for ps, pe in pieces:
-        party, piece_venue = _piece_to_party(text, ps, pe, known, language, trim_left)
+    previous: tuple[int, int] | None = None
+    for index, (ps, pe) in enumerate(pieces):
+        party, piece_venue = _piece_to_party(
+            text, ps, pe, known, language, trim_left and index == 0
+        )
+        if party is None and previous is not None and parties:
+            # "University of World Economy and Diplomacy": the coordinator was inside a name
+            joined, _ = _piece_to_party(
+                text, previous[0], pe, known, language, trim_left and index == 1
+            )
+            if joined is not None:
+                parties[-1] = joined
+                previous = (previous[0], pe)
+                continue
         venue = venue or piece_venue
         if party is not None:
             parties.append(party)
+            previous = (ps, pe)
     return parties, venue
 
 
@@ -466,6 +479,9 @@ def _starts_known(pos: int, known: list[NameSpan]) -> bool:
 
 def _looks_like_continuation(after: str) -> bool:
     """Whether a lower-case word after a coordinator can start a name ("the", «акционерное»)."""
+    first = re.match(r"\w+", after)
+    if first and _HEAD_RE.match(fold(first.group())) and re.search(r"[«“\"A-ZА-ЯЁ]", after):
+        return True  # «и компания «Nobel Pharmsiya»», "and company X"
     return bool(
         re.match(
             r"(?:the\s|акционерн|открыт|закрыт|публичн|государственн|национальн|федеральн"
@@ -498,7 +514,42 @@ def _piece_to_party(
     name = _name_in(text, child_s, child_e, known, language, trim_left=trim_left)
     if name is None:
         return None, venue
+    unit = _unit_of_known_parent(text, child_s, child_e, name, known, language, trim_left)
+    if unit is not None and parent is None:
+        return PartyMention(unit, name), venue
     return PartyMention(name, parent), venue
+
+
+def _unit_of_known_parent(
+    text: str, s: int, e: int, known_name: NameSpan, known: list[NameSpan], language: str,
+    trim_left: bool,
+) -> NameSpan | None:
+    """Return the unit when a piece names it through a known parent.
+
+    «Институт химии растительных веществ Академии наук ...» (the parent follows, in the
+    genitive) or "Fanlar akademiyasi Fizika-texnika instituti" (the parent comes first).
+    """
+    if known_name.iri is None:
+        return None
+    if language == "uz":
+        rest_s, rest_e = known_name.end, e
+    else:
+        rest_s, rest_e = s, known_name.start
+    while rest_s < rest_e and text[rest_s] in " ,;:\n\t—–-«“\"":
+        rest_s += 1
+    while rest_e > rest_s and text[rest_e - 1] in " ,;:\n\t—–-":
+        rest_e -= 1
+    if rest_e - rest_s < 4:
+        return None
+    if trim_left and language != "uz":
+        rest_s = _forward_trim(text, rest_s, rest_e)
+    written = text[rest_s:rest_e].strip()
+    words = tokens(written)
+    if not words or not _HEAD_RE.match(words[0 if language != "uz" else -1].folded):
+        return None  # the head noun must open (ru, en) or close (uz) the unit's name
+    if not _looks_like_name(written):
+        return None
+    return NameSpan(rest_s, rest_s + len(written), written, None)
 
 
 def _name_in(
@@ -628,6 +679,16 @@ def _drop_leading_filler(text: str, s: int, e: int) -> int:
     return m.end() if m else s
 
 
+#: Lower-case Uzbek words that end the name before them (dates, adverbs, demonstratives).
+_UZ_STOPPERS = frozenset(
+    (
+        "kuni yil yili bugun kecha joriy shu ushbu bu o'tgan kelgusi esa ham hamda va bilan"
+        " oy oyida marosimi marosim davomida doirasida vaqtida куни йил йили бугун кеча жорий"
+        " шу ушбу бу ўтган келгуси эса ҳам ҳамда ва билан ой ойида маросими"
+    ).split()
+)
+
+
 def _backward_walk(text: str, s: int, e: int) -> int:
     """Return where the name that ends at ``e`` starts: walk back over name-like words."""
     words = tokens(text, s, e)
@@ -647,6 +708,7 @@ def _backward_walk(text: str, s: int, e: int) -> int:
             or w.acronym
             or w.folded in _NAME_INNER_WORDS
             or bool(_HEAD_RE.match(w.folded))
+            or (w.folded not in _UZ_STOPPERS and not w.folded.endswith(("ning", "нинг")))
         )
         if not name_like or (idx < len(words) - 1 and _is_locative(w)):
             break

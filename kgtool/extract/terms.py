@@ -50,6 +50,9 @@ _TERM_PATTERNS = tuple(
         r"(?:muddati|муддати)\s*(?:—|–|-|:)?\s*" + _NUM + r"\s*(?:yil|йил)",
         r"\b" + _NUM + r"\s*(?:yil|йил)\s+(?:davomida|давомида|amal\s+qiladi|амал\s+қилади)",
         r"\b" + _NUM + r"\s*(?:yillik|йиллик)\b",
+        r"\b" + _NUM + r"\s*(?:yil|йил)(?:ga|га)\b",
+        r"\bв\s+течение\s+" + _NUM + r"\s*(?:год|года|лет)\b",
+        r"\bдейств\w*\s+(?:в\s+течение\s+)?" + _NUM + r"\s*(?:год|года|лет)\b",
     )
 )
 
