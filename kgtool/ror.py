@@ -427,7 +427,10 @@ def _institutions(graph: Graph) -> dict[str, _Institution]:
         country = next(
             (_country_code(graph, c) for c in graph.objects(subject, COOP.country)), None
         )
-        parents = sorted(str(p) for p in graph.objects(subject, COOP.partOf))
+        parents = sorted(
+            {str(p) for p in graph.objects(subject, COOP.partOf)}
+            | {str(p) for p in graph.subjects(COOP.hasPart, subject)}
+        )
         ror = next((str(r) for r in graph.objects(subject, COOP.ror)), None)
         found[str(subject)] = _Institution(str(subject), names, country, parents, ror)
     for inst in found.values():  # a unit without a country takes its parent's
@@ -686,6 +689,8 @@ def link_ror(
             status = "existing" if inst.ror == chosen else "accepted"
             if status == "existing":
                 evidence = ("already in the graph as coop:ror", *evidence)
+                if chosen not in records:
+                    evidence = (*evidence, "the record is not in the dumps (or is withdrawn)")
             name = records[chosen].display_name if chosen in records else chosen
             score = found.score if found else 1.0
             links.append(RorLink(iri, chosen, name, score, evidence, status))

@@ -192,15 +192,18 @@ def test_an_institution_without_a_country_is_only_a_candidate(dumps: list[Path])
     assert "the institution has no country: not linked" in result.candidates[0].evidence
 
 
-def test_a_unit_never_takes_its_parents_record(dumps: list[Path]) -> None:
-    turtle = """
+@pytest.mark.parametrize(
+    "relation", ["inst:unit coop:partOf inst:academy .", "inst:academy coop:hasPart inst:unit ."]
+)
+def test_a_unit_never_takes_its_parents_record(dumps: list[Path], relation: str) -> None:
+    turtle = f"""
     inst:academy a coop:AcademyOfSciences ;
         skos:prefLabel "Academy of Sciences of the Republic of Uzbekistan"@en ;
         coop:country country:UZ .
     inst:unit a coop:OrganisationalUnit ;
         skos:prefLabel "Academy of Sciences of Uzbekistan"@en ;
-        skos:altLabel "Академия наук Узбекистана"@ru ;
-        coop:partOf inst:academy .
+        skos:altLabel "Академия наук Узбекистана"@ru .
+    {relation}
     """
     result = link_ror(graph_of(turtle), dumps)
     assert result.link_of(INST + "academy") == ACADEMY
