@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "benchmarks/results/extract.md")
     args = parser.parse_args(argv)
     loaded = load()
-    folders = args.devset or [HERE / "devset", HERE / "heldout"]
+    folders = args.devset or [HERE / "devset", HERE / "heldout", HERE / "blind"]
     lines = [
         "# Extraction: precision and recall per field",
         "",

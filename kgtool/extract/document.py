@@ -48,82 +48,27 @@ _PLACE_RE = re.compile(
     r"|\b(?P<uz>[A-ZЎҚҒҲ][\w'ʻʼ‘’`]+?)\s+(?:shahrida|шаҳрида)\b"
     r"|\b(?P<uzloc>[A-ZЎҚҒҲ][a-zʻʼ‘’'`]+?)(?:da|дa|да)\b"
 )
-_KNOWN_CITY_STEMS = [
-    "toshkent",
-    "tashkent",
-    "ташкент",
-    "тошкент",
-    "samarqand",
-    "samarkand",
-    "самарканд",
-    "самарқанд",
-    "buxoro",
-    "bukhara",
-    "бухар",
-    "namangan",
-    "наманган",
-    "andijon",
-    "andijan",
-    "андижан",
-    "андижон",
-    "farg'ona",
-    "fergana",
-    "фергана",
-    "nukus",
-    "нукус",
-    "qarshi",
-    "karshi",
-    "карши",
-    "termiz",
-    "termez",
-    "термез",
-    "urganch",
-    "urgench",
-    "ургенч",
-    "navoiy",
-    "navoi",
-    "навои",
-    "jizzax",
-    "джизак",
-    "guliston",
-    "гулистан",
-    "seoul",
-    "сеул",
-    "seul",
-    "daejeon",
-    "тэджон",
-    "moscow",
-    "москв",
-    "moskva",
-    "beijing",
-    "пекин",
-    "pekin",
-    "berlin",
-    "берлин",
-    "tokyo",
-    "токио",
-    "tokio",
-    "astana",
-    "астан",
-    "almaty",
-    "алмат",
-    "bishkek",
-    "бишкек",
-    "dushanbe",
-    "душанбе",
-    "ankara",
-    "анкар",
-    "istanbul",
-    "стамбул",
-    "london",
-    "лондон",
-    "paris",
-    "париж",
-    "minsk",
-    "минск",
-    "kazan",
-    "казан",
-]
+#: Cities (folded stem → name as a place label), to tell a place of signing from other words.
+_CITIES: dict[str, str] = {
+    "toshkent": "Toshkent", "tashkent": "Tashkent", "ташкент": "Ташкент", "тошкент": "Тошкент",
+    "samarqand": "Samarqand", "samarkand": "Samarkand", "самарканд": "Самарканд",
+    "самарқанд": "Самарқанд", "buxoro": "Buxoro", "bukhara": "Bukhara", "бухар": "Бухара",
+    "бухоро": "Бухоро", "namangan": "Namangan", "наманган": "Наманган", "andijon": "Andijon",
+    "andijan": "Andijan", "андижан": "Андижан", "андижон": "Андижон", "farg'ona": "Fargʻona",
+    "fergana": "Fergana", "ферган": "Фергана", "nukus": "Nukus", "нукус": "Нукус",
+    "qarshi": "Qarshi", "karshi": "Karshi", "карши": "Карши", "termiz": "Termiz",
+    "termez": "Termez", "термез": "Термез", "urganch": "Urganch", "urgench": "Urgench",
+    "ургенч": "Ургенч", "navoiy": "Navoiy", "navoi": "Navoi", "навои": "Навои",
+    "jizzax": "Jizzax", "джизак": "Джизак", "guliston": "Guliston", "гулистан": "Гулистан",
+    "seoul": "Seoul", "сеул": "Сеул", "seul": "Seul", "daejeon": "Daejeon", "moscow": "Moscow",
+    "москв": "Москва", "moskva": "Moskva", "beijing": "Beijing", "пекин": "Пекин",
+    "pekin": "Pekin", "berlin": "Berlin", "берлин": "Берлин", "tokyo": "Tokyo",
+    "токио": "Токио", "astana": "Astana", "астан": "Астана", "almaty": "Almaty",
+    "алмат": "Алматы", "bishkek": "Bishkek", "бишкек": "Бишкек", "dushanbe": "Dushanbe",
+    "душанбе": "Душанбе", "ankara": "Ankara", "анкар": "Анкара", "istanbul": "Istanbul",
+    "стамбул": "Стамбул", "london": "London", "лондон": "Лондон", "paris": "Paris",
+    "париж": "Париж", "minsk": "Minsk", "минск": "Минск", "kazan": "Kazan", "казан": "Казань",
+}  # fmt: skip
 
 
 def sha256_of(path: Path) -> str:
@@ -167,10 +112,13 @@ def extract_text(
         if same is not None:
             _absorb(same, agreement)
             continue
-        _date_for(text, sents, index, agreement, reference, name)
-        if agreement.signed_on is None and announcements and _SAME_DAY_RE.search(sentence.text):
-            agreement.signed_on = announcements[-1][1].signed_on
         announcements.append((index, agreement))
+    taken = {index for index, _ in announcements}
+    for position, (index, agreement) in enumerate(announcements):
+        _date_for(text, sents, index, agreement, reference, name, taken)
+        same_day = _SAME_DAY_RE.search(sents[index].text)
+        if agreement.signed_on is None and position and same_day:
+            agreement.signed_on = announcements[position - 1][1].signed_on
     for position, (index, agreement) in enumerate(announcements):
         first = sents[index].start
         if len(announcements) == 1:
@@ -227,7 +175,7 @@ def _announcement(
     if venue is not None and venue.iri and venue.iri not in {p.iri for p in parties}:
         agreement.venue = venue.iri
         evidence.append(Evidence("venue", venue.start, venue.end, venue.written, doc))
-    place = _place(text, s, e)
+    place = _place(text, s, e, [(ev.start, ev.end) for ev in evidence if ev.field == "party"])
     if place is not None:
         agreement.place = place[2]
         evidence.append(Evidence("place", place[0], place[1], text[place[0] : place[1]], doc))
@@ -278,6 +226,20 @@ def _display(span: NameSpan, tag: str) -> str:
         m = re.match(r"^(?:[A-ZА-ЯЎҚҒҲ]\w*\s+)?[A-ZА-ЯЎҚҒҲ]\w*(?:ning|нинг)\s+(?=\S)", written)
         if m and guess_country(m.group(), tag):
             written = written[m.end() :]
+    legal = re.fullmatch(
+        r"(?:АО|ОАО|ЗАО|ПАО|ООО|AO|JSC|OJSC|LLC|AJ|МЧЖ|MChJ)\s+[«“\"](.+)[»”\"]"
+        r"|[«“\"](.+)[»”\"]\s+(?:aktsiyadorlik\s+jamiyati|aksiyadorlik\s+jamiyati|AJ|MChJ|JSC)",
+        written,
+    )
+    if legal:
+        written = legal.group(1) or legal.group(2)
+    generic = re.fullmatch(
+        r"(?:the\s+)?(?:[a-zа-яё-]+\s+){0,2}(?:company|corporation|firm|group|holding|компани\w*"
+        r"|корпораци\w*|фирм\w*|холдинг\w*|групп\w*)\s+([«“\"]?[A-ZА-ЯЁ0-9].*)",
+        written,
+    )
+    if generic:  # «китайская корпорация CNPC»: the descriptor is not the name
+        written = generic.group(1).strip('«»“”"')
     # «компания «Nobel Pharmsiya»»: the generic noun before a quoted name is not the name
     quoted = re.fullmatch(r"[a-zа-яёўқғҳ'ʻʼ-]+\s+[«“\"](.+)[»”\"]", written)
     if quoted:
@@ -298,16 +260,23 @@ def _venue(text: str, s: int, e: int, catalogue: Catalogue, language: str) -> Na
     return None
 
 
-def _place(text: str, s: int, e: int) -> tuple[int, int, str] | None:
+def _place(
+    text: str, s: int, e: int, names: list[tuple[int, int]] | None = None
+) -> tuple[int, int, str] | None:
     """Return the city where the signing took place, when the sentence names a known one."""
+    names = names or []
     for m in _PLACE_RE.finditer(text, s, e):
         group = next(g for g in ("en", "ru", "uz", "uzloc") if m.group(g))
         word = m.group(group)
         folded = word.lower().replace("ʻ", "'").replace("ʼ", "'").replace("‘", "'")
-        if any(folded.startswith(city) for city in _KNOWN_CITY_STEMS):
-            name = word
-            if group == "ru" and word.endswith("е"):
-                name = word[:-1]
+        city = next(
+            (c for c in sorted(_CITIES, key=len, reverse=True) if folded.startswith(c)), None
+        )
+        if city is not None:
+            if any(ns < m.end(group) and m.start(group) < ne for ns, ne in names):
+                continue  # "Westminster International University in Tashkent" is a name
+            # Russian names a city in the locative («в Бухаре»): give the label's form
+            name = _CITIES[city] if group == "ru" else word
             return m.start(group), m.end(group), name
     return None
 
@@ -332,23 +301,22 @@ def _date_for(
     agreement: Agreement,
     reference: dt.date | None,
     doc: str,
+    taken: set[int],
 ) -> None:
     sentence = sents[index]
     candidates = _dates_in(text, sentence, reference)
     neighbours = []
-    if index > 0:
+    if index > 0 and index - 1 not in taken:
         neighbours.append(sents[index - 1])
-    if index + 1 < len(sents):
+    if index + 1 < len(sents) and index + 1 not in taken:
         neighbours.append(sents[index + 1])  # "The ceremony took place on 5 December ..."
     for other in neighbours:
         if candidates:
             break
         start, end = min(other.start, sentence.start), max(other.end, sentence.end)
         same_paragraph = "\n\n" not in text[start:end]
-        signing = _EVENT_RE.search(other.text) or kinds_mod.signing_verbs(
-            text, other.start, other.end
-        )
-        if same_paragraph and signing and not kinds_mod.find_kinds(text, other.start, other.end):
+        verb = kinds_mod.signing_verbs(text, other.start, other.end)
+        if verb or (same_paragraph and _EVENT_RE.search(other.text)):
             candidates = _dates_in(text, other, reference)
             place = _place(text, other.start, other.end)
             if candidates and place is not None and agreement.place is None:
@@ -422,6 +390,8 @@ def _fill(
         )
     names = [(e.start, e.end) for e in agreement.evidence if e.field in _NAME_FIELDS]
     for sentence in segment:
+        if len(re.findall(r"[|›»/]", sentence.text)) >= 2:
+            continue  # a menu or breadcrumb line: "Наука | Образование | Общество"
         presence = _PRESENCE_RE.search(text, sentence.start, sentence.end)
         if presence:  # "in the presence of the minister of higher education"
             names.append((presence.start(), sentence.end))

@@ -95,6 +95,12 @@ _COUNTRY_CUES: tuple[tuple[str, str], ...] = (
     ("turkmen", "TM"), ("туркмен", "TM"), ("afghan", "AF"), ("афган", "AF"), ("afg'on", "AF"),
     ("vietnam", "VN"), ("вьетнам", "VN"), ("indonesia", "ID"), ("индонез", "ID"),
     ("thailand", "TH"), ("таиланд", "TH"), ("qatar", "QA"), ("катар", "QA"),
+    ("(uk)", "GB"), ("u.k.", "GB"), ("united kingdom", "GB"), ("england", "GB"),
+    ("scotland", "GB"), ("coventry", "GB"), ("manchester", "GB"),
+    ("самарқанд", "UZ"), ("бухоро", "UZ"), ("наманган", "UZ"), ("андижон", "UZ"),
+    ("фарғона", "UZ"), ("нукус", "UZ"), ("қарши", "UZ"), ("термиз", "UZ"), ("урганч", "UZ"),
+    ("навоий", "UZ"), ("жиззах", "UZ"), ("гулистон", "UZ"), ("xorazm", "UZ"), ("хоразм", "UZ"),
+    ("navoiy", "UZ"), ("qarshi", "UZ"), ("termiz", "UZ"), ("urganch", "UZ"), ("jizzax", "UZ"),
     ("janubiy koreya", "KR"), ("buyuk britaniya", "GB"), ("pokiston", "PK"), ("eron", "IR"),
     ("malayziya", "MY"), ("belarus", "BY"), ("angliya", "GB"), ("fransiya", "FR"),
 )  # fmt: skip

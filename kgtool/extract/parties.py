@@ -521,7 +521,12 @@ def _piece_to_party(
 
 
 def _unit_of_known_parent(
-    text: str, s: int, e: int, known_name: NameSpan, known: list[NameSpan], language: str,
+    text: str,
+    s: int,
+    e: int,
+    known_name: NameSpan,
+    known: list[NameSpan],
+    language: str,
     trim_left: bool,
 ) -> NameSpan | None:
     """Return the unit when a piece names it through a known parent.
@@ -535,7 +540,7 @@ def _unit_of_known_parent(
         rest_s, rest_e = known_name.end, e
     else:
         rest_s, rest_e = s, known_name.start
-    while rest_s < rest_e and text[rest_s] in " ,;:\n\t—–-«“\"":
+    while rest_s < rest_e and text[rest_s] in ' ,;:\n\t—–-«“"':
         rest_s += 1
     while rest_e > rest_s and text[rest_e - 1] in " ,;:\n\t—–-":
         rest_e -= 1
@@ -640,6 +645,9 @@ _OPENERS = frozenset(
 )
 
 
+_PLACE_PREPOSITIONS = frozenset(["в", "во", "in", "at", "из", "from"])
+
+
 def _forward_trim(text: str, s: int, e: int) -> int:
     """Return where a head-initial (Russian, English) name starts in ``text[s:e]``.
 
@@ -657,6 +665,12 @@ def _forward_trim(text: str, s: int, e: int) -> int:
     for index, word in enumerate(words):
         if any(ds <= word.start < de for ds, de in dates) or word.text.isdigit():
             continue
+        if (
+            index
+            and words[index - 1].folded in _PLACE_PREPOSITIONS
+            and not _HEAD_RE.match(word.folded)
+        ):
+            continue  # "Вчера в Бухаре ...": a place, not the subject
         if word.folded in _OPENERS or not (word.capitalised or word.acronym):
             continue
         if index + 1 < len(words) and text[word.end : words[index + 1].start].strip() == ",":
@@ -681,11 +695,50 @@ def _drop_leading_filler(text: str, s: int, e: int) -> int:
 
 #: Lower-case Uzbek words that end the name before them (dates, adverbs, demonstratives).
 _UZ_STOPPERS = frozenset(
-    (
-        "kuni yil yili bugun kecha joriy shu ushbu bu o'tgan kelgusi esa ham hamda va bilan"
-        " oy oyida marosimi marosim davomida doirasida vaqtida куни йил йили бугун кеча жорий"
-        " шу ушбу бу ўтган келгуси эса ҳам ҳамда ва билан ой ойида маросими"
-    ).split()
+    [
+        "kuni",
+        "yil",
+        "yili",
+        "bugun",
+        "kecha",
+        "joriy",
+        "shu",
+        "ushbu",
+        "bu",
+        "o'tgan",
+        "kelgusi",
+        "esa",
+        "ham",
+        "hamda",
+        "va",
+        "bilan",
+        "oy",
+        "oyida",
+        "marosimi",
+        "marosim",
+        "davomida",
+        "doirasida",
+        "vaqtida",
+        "куни",
+        "йил",
+        "йили",
+        "бугун",
+        "кеча",
+        "жорий",
+        "шу",
+        "ушбу",
+        "бу",
+        "ўтган",
+        "келгуси",
+        "эса",
+        "ҳам",
+        "ҳамда",
+        "ва",
+        "билан",
+        "ой",
+        "ойида",
+        "маросими",
+    ]
 )
 
 
