@@ -40,6 +40,8 @@ from kgtool.queries import parse_query_file, run_query
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WORLD = FIXTURES / "world.ttl"
+ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
+WORLD_DATA = ["--data", str(WORLD), "--data", str(ONTOLOGY)]
 GOLDEN = FIXTURES / "queries"
 QUERY_FILES = sorted((Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
 FIXED_PARAMS: dict[str, str] = json.loads((FIXTURES / "query-params.json").read_text("utf-8"))
@@ -92,7 +94,15 @@ def one_error_line(result: Result, message: str) -> None:
 
 
 def world_triples(project: Project) -> int:
-    return sum(1 for _ in iter_quads(load([WORLD], project=project)))
+    return sum(1 for _ in iter_quads(load([WORLD, ONTOLOGY], project=project)))
+
+
+def world_graphs(project: Project) -> dict[str, int]:
+    """Each named graph of the world (world.ttl and the ontology files) and its triple count."""
+    counts: dict[str, int] = {}
+    for *_, graph in iter_quads(load([WORLD, ONTOLOGY], project=project)):
+        counts[str(graph)] = counts.get(str(graph), 0) + 1
+    return counts
 
 
 def assert_library_matches_goldens(endpoint: Endpoint) -> None:
@@ -156,7 +166,7 @@ def oxigraph(tmp_path: Path) -> Iterator[str]:
 def test_default_graph_push_serves_a_plain_oxigraph(tmp_path: Path, project: Project) -> None:
     with running_oxigraph(tmp_path) as base:
         endpoint = Endpoint(f"{base}/query", credentials=None)
-        args = ["push", "--store", f"{base}/store", "--data", str(WORLD)]
+        args = ["push", "--store", f"{base}/store", *WORLD_DATA]
         result = CliRunner().invoke(cli, [*args, "--graph", "https://example.org/g"])
         assert result.exit_code == 0, result.output
         assert not endpoint.ask("ASK { ?s ?p ?o }")  # named graphs stay out of the default
@@ -174,9 +184,10 @@ def test_push_twice_then_the_library_answers_as_embedded(oxigraph: str, project:
     endpoint = Endpoint(f"{oxigraph}/query", credentials=None)
     expected = world_triples(project)
     for _ in range(2):
-        result = runner.invoke(cli, ["push", "--store", f"{oxigraph}/store", "--data", str(WORLD)])
+        result = runner.invoke(cli, ["push", "--store", f"{oxigraph}/store", *WORLD_DATA])
         assert result.exit_code == 0, result.output
-        assert f"pushed {expected} triples in 1 graph(s)" in result.output
+        graphs = len(world_graphs(project))
+        assert f"pushed {expected} triples in {graphs} graph(s)" in result.output
         assert endpoint.count_triples() == expected  # replaced, not duplicated
     assert_library_matches_goldens(endpoint)
 
@@ -188,7 +199,7 @@ def test_push_twice_then_the_library_answers_as_embedded(oxigraph: str, project:
 
 @pytest.mark.server
 def test_push_into_one_graph_and_ask(oxigraph: str, project: Project) -> None:
-    loaded = load([WORLD], project=project)
+    loaded = load([WORLD, ONTOLOGY], project=project)
     graph = "https://w3id.org/kgtool/graph/everything"
     summary = push(loaded, f"{oxigraph}/store", graph, credentials=None)
     assert summary.graphs == ((graph, world_triples(project)),)
@@ -207,7 +218,7 @@ def test_push_into_one_graph_and_ask(oxigraph: str, project: Project) -> None:
 def test_hostile_parameter_stays_a_literal_on_a_server(
     oxigraph: str, project: Project, tmp_path: Path
 ) -> None:
-    push(load([WORLD], project=project), f"{oxigraph}/store", credentials=None)
+    push(load([WORLD, ONTOLOGY], project=project), f"{oxigraph}/store", credentials=None)
     rq = tmp_path / "echo.rq"
     rq.write_text(
         "#+ summary: echo\n#+ param: text string -- any text\n"
@@ -283,7 +294,7 @@ def run_partners(endpoint: str, *extra: str) -> Result:
 def test_connection_refused_is_one_line() -> None:
     url = f"http://127.0.0.1:{free_port()}/query"
     one_error_line(run_partners(url), "connection refused")
-    result = CliRunner().invoke(cli, ["push", "--store", url, "--data", str(WORLD)])
+    result = CliRunner().invoke(cli, ["push", "--store", url, *WORLD_DATA])
     one_error_line(result, "connection refused")
 
 
@@ -295,7 +306,7 @@ def test_timeout_is_one_line(peer: str) -> None:
 
 def test_http_500_is_one_line(peer: str) -> None:
     one_error_line(run_partners(f"{peer}/fail"), "HTTP 500 server error: Virtuoso 37000")
-    result = CliRunner().invoke(cli, ["push", "--store", f"{peer}/fail", "--data", str(WORLD)])
+    result = CliRunner().invoke(cli, ["push", "--store", f"{peer}/fail", *WORLD_DATA])
     one_error_line(result, "HTTP 500 for graph <")
 
 
@@ -323,7 +334,7 @@ def test_credentials_come_from_the_environment(peer: str, monkeypatch: pytest.Mo
 
 
 def test_push_refuses_credentials_in_the_url_and_bad_graph_iri(project: Project) -> None:
-    loaded = load([WORLD], project=project)
+    loaded = load([WORLD, ONTOLOGY], project=project)
     with pytest.raises(KgtoolError, match="no credentials in the URL"):
         push(loaded, "http://dba:dba@127.0.0.1:1/store")
     with pytest.raises(KgtoolError, match=r"not a valid IRI|not an absolute IRI"):
@@ -383,14 +394,14 @@ def test_virtuoso_round_trip_with_digest_push(
     monkeypatch.setenv("KGTOOL_ENDPOINT_USER", "dba")
     monkeypatch.setenv("KGTOOL_ENDPOINT_PASSWORD", "dba")
     monkeypatch.setenv("KGTOOL_ENDPOINT_AUTH", "digest")
-    result = CliRunner().invoke(cli, ["push", "--store", store, "--data", str(WORLD)])
+    result = CliRunner().invoke(cli, ["push", "--store", store, *WORLD_DATA])
     one_error_line(result, "HTTP 401 unauthorised")  # the default password is gone
 
     monkeypatch.setenv("KGTOOL_ENDPOINT_PASSWORD", password)
-    graph = load([WORLD], project=project).project.graph_iri(WORLD)
     endpoint = Endpoint(f"{base}/sparql", credentials=None)
+    expected = world_graphs(project)
     for _ in range(2):
-        result = CliRunner().invoke(cli, ["push", "--store", store, "--data", str(WORLD)])
+        result = CliRunner().invoke(cli, ["push", "--store", store, *WORLD_DATA])
         assert result.exit_code == 0, result.output
-        assert endpoint.count_triples(graph) == world_triples(project)
+        assert {graph: endpoint.count_triples(graph) for graph in expected} == expected
     assert_library_matches_goldens(endpoint)

@@ -36,6 +36,9 @@ from kgtool.queries import (
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 WORLD = FIXTURES / "world.ttl"
+#: The world is read with the project's ontology (classes, countries, concept labels).
+WORLD_SOURCES = [WORLD, REPO / "ontology"]
+WORLD_DATA = ["--data", str(WORLD), "--data", str(REPO / "ontology")]
 GOLDEN = FIXTURES / "queries"
 QUERY_FILES = sorted((REPO / "queries").glob("*.rq"))
 
@@ -51,7 +54,7 @@ def in_this_project(monkeypatch: pytest.MonkeyPatch, project: Project) -> None:
 
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])
 def world(request: pytest.FixtureRequest, project: Project) -> LoadedGraph:
-    return load([WORLD], project=project, store=request.param)
+    return load(WORLD_SOURCES, project=project, store=request.param)
 
 
 def params_for(query: LibraryQuery) -> dict[str, str]:
@@ -91,7 +94,7 @@ def world_twice(project: Project, tmp_path_factory: pytest.TempPathFactory) -> L
     """The world in two files, so every triple sits in two named graphs."""
     copy = tmp_path_factory.mktemp("twice") / "world-copy.ttl"
     copy.write_bytes(WORLD.read_bytes())
-    return load([WORLD, copy], project=project, store="oxigraph")
+    return load([*WORLD_SOURCES, copy], project=project, store="oxigraph")
 
 
 @pytest.mark.parametrize(
@@ -278,8 +281,7 @@ def test_cli_query_runs_a_library_query(tmp_path: Path) -> None:
         [
             "query",
             "partners",
-            "--data",
-            str(WORLD),
+            *WORLD_DATA,
             "--param",
             "institution=inst:uzas",
             "--format",
@@ -303,7 +305,7 @@ def test_cli_query_runs_a_query_file_as_json(tmp_path: Path) -> None:
         "FILTER(langMatches(lang(?name), ?lang)) } ORDER BY ?name\n",
         encoding="utf-8",
     )
-    args = ["query", str(rq), "--data", str(WORLD), "--format", "json", "-p", "lang=ko"]
+    args = ["query", str(rq), *WORLD_DATA, "--format", "json", "-p", "lang=ko"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
@@ -333,7 +335,7 @@ def test_cli_query_list_shows_summaries_and_params() -> None:
     ],
 )
 def test_cli_query_bad_input_is_one_line(args: list[str], message: str) -> None:
-    result = CliRunner().invoke(cli, ["query", *args, "--data", str(WORLD)])
+    result = CliRunner().invoke(cli, ["query", *args, *WORLD_DATA])
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
