@@ -314,6 +314,32 @@ def test_cli_query_runs_a_query_file_as_json(tmp_path: Path) -> None:
     ]
 
 
+def test_ask_queries_answer_a_boolean(tmp_path: Path, world: LoadedGraph) -> None:
+    rq = tmp_path / "has-partner.rq"
+    rq.write_text(
+        "#+ summary: Does an institution have agreements?\n"
+        "#+ param: institution iri -- the institution\n"
+        "PREFIX coop: <https://w3id.org/kgtool/ontology#>\n"
+        "ASK { ?agreement coop:party ?institution }\n",
+        encoding="utf-8",
+    )
+    query = parse_query_file(rq)
+    assert run_query(query, world, {"institution": "inst:ras"}).boolean is True
+    answer = run_query(query, world, {"institution": "inst:uzas-mathematics-algebra"})
+    assert answer.boolean is False
+    assert json.loads(answer.render("json")) == {"head": {}, "boolean": False}
+    assert answer.render("tsv") == "?ask\nfalse\n"
+
+
+def test_cli_query_invalid_sparql_is_one_line(tmp_path: Path) -> None:
+    rq = tmp_path / "broken.rq"
+    rq.write_text("#+ summary: broken\nSELECT ?x WHERE { ?x ?y }\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["query", str(rq), *WORLD_DATA])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert f"{rq}: not valid SPARQL 1.1" in result.output
+
+
 def test_cli_query_list_shows_summaries_and_params() -> None:
     result = CliRunner().invoke(cli, ["query", "--list"])
     assert result.exit_code == 0, result.output
