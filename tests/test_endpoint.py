@@ -382,6 +382,7 @@ def virtuoso(tmp_path: Path) -> Iterator[tuple[str, str]]:
         yield base, password
     finally:
         stop(process)
+        shutil.rmtree(db, ignore_errors=True)  # about 70 MB; pytest keeps old tmp folders
 
 
 @pytest.mark.server
