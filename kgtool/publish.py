@@ -7,6 +7,7 @@ Layout of the output folder (every link is relative, so ``file://`` works too)::
     doc/<type>/<slug>.html      one page per thing https://w3id.org/kgtool/id/<type>/<slug>
     doc/<type>/<slug>.ttl       the same description as Turtle
     doc/<type>/<slug>.jsonld    ... and as JSON-LD with kgtool's local context (never a URL)
+    doc/<type>/<slug>.nt        ... and as N-Triples
     dumps/kgtool.ttl|.nt|.jsonld|.trig   full dumps (TriG: a named graph per source file)
     dumps/SHA256SUMS            ``sha256sum -c`` checks the dumps
     context.jsonld              the JSON-LD context the .jsonld files carry inline
@@ -942,6 +943,7 @@ def _build(
         triples = describe(site.graph, node)
         _write(root, path + ".ttl", serialize_triples(triples, "turtle"))
         _write(root, path + ".jsonld", serialize_triples(triples, "jsonld"))
+        _write(root, path + ".nt", serialize_triples(triples, "nt"))
         pages[thing_type(iri)] += 1
 
     say("dumps")
