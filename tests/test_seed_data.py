@@ -302,8 +302,8 @@ def _span(graph: Graph, span: Node) -> tuple[str, int, int, Node | None]:
     doc = graph.value(span, COOP.inDocument)
     assert doc in docs, f"{span}: not in a known source document"
     start, end = graph.value(span, COOP.startOffset), graph.value(span, COOP.endOffset)
-    assert isinstance(start, Literal) and start.datatype == XSD.nonNegativeInteger, span
-    assert isinstance(end, Literal) and end.datatype == XSD.nonNegativeInteger, span
+    assert isinstance(start, Literal) and start.datatype == XSD.integer and int(start) >= 0, span
+    assert isinstance(end, Literal) and end.datatype == XSD.integer and int(end) >= 0, span
     return docs[doc], int(start), int(end), graph.value(span, COOP.supportsProperty)
 
 

@@ -146,6 +146,7 @@ def _span(graph: Graph, evidence: Evidence, prop: URIRef) -> URIRef:
     node = SPAN[f"{stem.split('_')[0]}-{evidence.start}-{evidence.end}-{field}"]
     graph.add((node, RDF.type, COOP.EvidenceSpan))
     graph.add((node, COOP.inDocument, source_node(evidence.document)))
+    # Offsets are xsd:integer: Oxigraph stores xsd:nonNegativeInteger as xsd:integer.
     graph.add((node, COOP.startOffset, Literal(evidence.start, datatype=XSD.integer)))
     graph.add((node, COOP.endOffset, Literal(evidence.end, datatype=XSD.integer)))
     graph.add((node, COOP.supportsProperty, prop))
