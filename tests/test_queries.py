@@ -85,10 +85,6 @@ def test_query_matches_golden(path: Path, world: LoadedGraph, regen: bool) -> No
     assert rendered == expected, f"{query.name} on {world.store} differs:\n{diff}"
 
 
-#: Queries that repeat rows when a triple sits in two files (owned by the data curator).
-REPEATS_DUPLICATED_FACTS = {"agreements", "institutions", "statistics"}
-
-
 @pytest.fixture(scope="module")
 def world_twice(project: Project, tmp_path_factory: pytest.TempPathFactory) -> LoadedGraph:
     """The world in two files, so every triple sits in two named graphs."""
@@ -97,23 +93,9 @@ def world_twice(project: Project, tmp_path_factory: pytest.TempPathFactory) -> L
     return load([*WORLD_SOURCES, copy], project=project, store="oxigraph")
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p,
-            marks=pytest.mark.xfail(
-                reason="needs SELECT DISTINCT: Oxigraph's union default graph yields a triple "
-                "once per named graph that holds it",
-                strict=True,
-            ),
-        )
-        if p.stem in REPEATS_DUPLICATED_FACTS
-        else p
-        for p in QUERY_FILES
-    ],
-    ids=[p.stem for p in QUERY_FILES],
-)
+# Oxigraph's union default graph yields a triple once per named graph that holds it,
+# so every library query must be written to give the same rows when facts repeat.
+@pytest.mark.parametrize("path", QUERY_FILES, ids=[p.stem for p in QUERY_FILES])
 def test_a_fact_stated_in_two_files_gives_the_same_rows(
     path: Path, world_twice: LoadedGraph
 ) -> None:
