@@ -288,6 +288,20 @@ def test_every_term_is_labelled_defined_and_placed(name: str, modules: dict[str,
     assert not problems, "\n".join(problems)
 
 
+def test_definitions_are_translated_or_the_gap_is_noted(ontology: Graph) -> None:
+    """Terms, concepts and schemes are defined in en, ru and uz-Latn; a missing translation is
+    left out and noted with skos:editorialNote rather than filled with English."""
+    schemes = {s for s in ontology.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef)}
+    documented = _terms(ontology) | _concepts(ontology) | schemes
+    gaps = sorted(
+        f"{thing}: definitions in {sorted(map(str, langs))}"
+        for thing in documented
+        if not set(TERM_LANGUAGES) <= set(langs := _languages(ontology, thing, SKOS.definition))
+        and ontology.value(thing, SKOS.editorialNote) is None
+    )
+    assert not gaps, "\n".join(gaps)
+
+
 def test_every_coop_term_is_declared_in_exactly_one_module(modules: dict[str, Graph]) -> None:
     homes: dict[URIRef, list[str]] = defaultdict(list)
     for name, graph in modules.items():
