@@ -825,9 +825,26 @@ def _english_only(graph: Graph) -> Graph:
     return out
 
 
+#: ontology documentation already made in this process, by a digest of the ontology's triples
+_ONTOLOGY_PAGES: dict[str, str] = {}
+
+
 def ontology_html(loaded: LoadedGraph) -> str:
     """Return the ontology documentation of the loaded ``ontology/`` files (pyLODE, offline)."""
     graph = loaded.subgraph(["ontology"])
+    # keyed by the files' bytes: blank-node labels differ from one load to the next
+    digest = _sha256(
+        b"".join(
+            str(path).encode() + b"\0" + path.read_bytes() + b"\0"
+            for path in loaded.files_under("ontology")
+        )
+    )
+    if digest not in _ONTOLOGY_PAGES:
+        _ONTOLOGY_PAGES[digest] = _make_ontology_html(graph)
+    return _ONTOLOGY_PAGES[digest]
+
+
+def _make_ontology_html(graph: Graph) -> str:
     if len(graph) == 0:
         return _page(
             "Ontology", "<main><h1>Ontology</h1><p>No ontology files were loaded.</p></main>"
