@@ -71,6 +71,69 @@ def cli(debug: bool, store_dir: Path | None, memory: bool) -> None:
 
 # [anchor: validate commands]
 
+
+@cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--inference",
+    type=click.Choice(["none", "rdfs", "owlrl"]),
+    default="none",
+    show_default=True,
+    help="Entailment pyshacl applies to the data before validating.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on violations.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle", "github", "junit"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts, turtle for the sh:ValidationReport, "
+    "github for workflow annotations, junit for CI test reports.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ru", "uz-Latn", "uz-Cyrl", "ko"]),
+    default="en",
+    show_default=True,
+    help="Language of messages and labels (falls back to English).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file (atomically) instead of standard output.",
+)
+@reports_errors
+def validate_command(
+    paths: tuple[Path, ...],
+    inference: str,
+    strict: bool,
+    fmt: str,
+    lang: str,
+    output: Path | None,
+) -> None:
+    """Validate the data against the SHACL shapes in shapes/.
+
+    PATHS are the data files or folders to check (default: everything outside ontology/ and
+    shapes/); the ontology is always mixed in, so subclass instances are checked too. Exit code
+    0 when there are no violations (warnings allowed unless --strict), 1 otherwise, 2 on errors.
+
+    Example: kgtool validate data/ --format github --lang ru
+    """
+    from kgtool.fsutil import atomic_write_text
+    from kgtool.validate import render, validate
+
+    report = validate(list(paths) or None, inference=inference, strict=strict, lang=lang)
+    text = render(report, fmt, lang=lang, strict=strict)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        click.echo(f"Wrote {output}", err=True)
+    click.get_current_context().exit(report.exit_code(strict))
+
+
 # [anchor: core commands]
 
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))

@@ -9,9 +9,11 @@ file and line where its focus node is defined.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,6 +126,23 @@ class ValidationReport:
 # --- running the validation -------------------------------------------------------------------
 
 
+class _IllTypedLiteralFilter(logging.Filter):
+    """Drop rdflib's "Failed to convert Literal" tracebacks: the shapes report such literals."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal")
+
+
+@contextmanager
+def _quiet_ill_typed_literals() -> Iterator[None]:
+    logger, quiet = logging.getLogger("rdflib.term"), _IllTypedLiteralFilter()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
 def validate(
     paths: Sequence[Path] | None = None,
     *,
@@ -140,6 +159,16 @@ def validate(
     are accepted here so one call carries a whole ``kgtool validate`` invocation.
     """
     del strict, lang  # used by the caller when rendering and choosing the exit code
+    with _quiet_ill_typed_literals():
+        return _validate(paths, project, inference, loaded)
+
+
+def _validate(
+    paths: Sequence[Path] | None,
+    project: Project | None,
+    inference: str,
+    loaded: LoadedGraph | None,
+) -> ValidationReport:
     if loaded is None:
         project = project or find_project()
         sources: list[Path] | None = None
@@ -198,13 +227,14 @@ def validate_graph(
     if ontology is not None:
         for triple in ontology:
             data.add(triple)
-    _, report_graph, _ = pyshacl_validate(
-        data,
-        shacl_graph=shapes,
-        inference=inference,
-        inplace=True,
-        allow_warnings=False,
-    )
+    with _quiet_ill_typed_literals():
+        _, report_graph, _ = pyshacl_validate(
+            data,
+            shacl_graph=shapes,
+            inference=inference,
+            inplace=True,
+            allow_warnings=False,
+        )
     return _report(report_graph, data, shapes, locator)
 
 
@@ -296,7 +326,9 @@ def _report(report_graph: Graph, data: Graph, shapes: Graph, locator: Any) -> Va
                 value=report_graph.value(result, SH.value),
                 source_shape=source_shape,
                 shape=owning_shape(shapes, source_shape),
-                component=URIRef(component) if component is not None else SH.ConstraintComponent,
+                component=URIRef(str(component))
+                if component is not None
+                else SH.ConstraintComponent,
                 severity=_local_name(severity) if severity is not None else "Violation",
                 messages=_messages(report_graph, result, shapes, source_shape),
                 file=where[0] if where else None,
@@ -361,7 +393,7 @@ def _messages(report_graph: Graph, result: Node, shapes: Graph, shape: Node) -> 
 
 def _labels(graph: Graph, node: Node) -> dict[str, str]:
     for prop in LABEL_PROPERTIES:
-        texts = _texts(graph.objects(node, prop))  # type: ignore[arg-type]
+        texts = _texts(graph.objects(node, prop))
         if texts:
             return texts
     return {}
