@@ -95,7 +95,38 @@ NAME_PREDICATES: tuple[URIRef, ...] = (
     COOP.acronym,
     DCTERMS.title,
 )
-_LABEL_ORDER: tuple[URIRef, ...] = (SKOS.prefLabel, RDFS.label, COOP.title, FOAF.name)
+_LABEL_ORDER: tuple[URIRef, ...] = (
+    SKOS.prefLabel,
+    RDFS.label,
+    COOP.title,
+    FOAF.name,
+    DCTERMS.identifier,  # a source document is known by its file name
+)
+#: English names of outside properties the ontology does not label itself.
+OUTSIDE_PROPERTY_LABELS: dict[Node, str] = {
+    RDF.type: "type",
+    SKOS.prefLabel: "preferred name",
+    SKOS.altLabel: "other name",
+    SKOS.hiddenLabel: "misspelling as written",
+    SKOS.definition: "definition",
+    SKOS.editorialNote: "editorial note",
+    SKOS.inScheme: "in scheme",
+    SKOS.broader: "broader concept",
+    SKOS.narrower: "narrower concept",
+    SKOS.topConceptOf: "top concept of",
+    SKOS.hasTopConcept: "top concept",
+    SKOS.notation: "notation",
+    SKOS.exactMatch: "same concept as",
+    SKOS.closeMatch: "close match",
+    RDFS.label: "label",
+    RDFS.comment: "comment",
+    RDFS.seeAlso: "see also",
+    RDFS.isDefinedBy: "defined by",
+    FOAF.name: "name",
+    DCTERMS.identifier: "identifier",
+    DCTERMS.title: "title",
+    DCTERMS.source: "source",
+}
 
 _CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -222,7 +253,8 @@ def _read_site(loaded: LoadedGraph) -> _Site:
     property_labels: dict[Node, str] = {}
     for predicate in set(graph.predicates()):
         names = _names_of(graph, predicate)
-        property_labels[predicate] = (names.get("en") or [compact(predicate)])[0]
+        fallback = OUTSIDE_PROPERTY_LABELS.get(predicate, compact(predicate))
+        property_labels[predicate] = (names.get("en") or [fallback])[0]
     return _Site(graph, dict(sorted(things.items())), labels, property_labels, _schema_types(graph))
 
 
@@ -458,9 +490,7 @@ class _Renderer:
                     f"<li>{self.link(s, path)}</li>"
                     for s in sorted(incoming[p], key=lambda n: _display(site, n)[0])
                 )
-                parts.append(
-                    f"<tr><th>{self._pred(p, path)} of</th><td><ul>{values}</ul></td></tr>"
-                )
+                parts.append(f"<tr><th>{self._pred(p, path)}</th><td><ul>{values}</ul></td></tr>")
             parts.append("</table></section>")
 
         # sources

@@ -582,7 +582,7 @@ function run(url, options) {
     return r.text().then(function (body) {
       if (!r.ok) { throw new Error(r.status + ": " + body); }
       var n = showTable(JSON.parse(body));
-      status(n + " rows" + (cut ? " — " + cut : ""));
+      status(n + (n === 1 ? " row" : " rows") + (cut ? " — " + cut : ""));
       var csvOptions = Object.assign({}, options);
       csvOptions.headers = Object.assign({}, options.headers || {}, {"Accept": "text/csv"});
       return fetch(url, csvOptions).then(function (c) { return c.ok ? c.text() : null; });
