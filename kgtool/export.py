@@ -25,6 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.plugins.serializers.turtle import _GEN_QNAME_FOR_DT, TurtleSerializer
 from rdflib.term import Node
 
@@ -198,9 +199,9 @@ def _sorted_graph(triples: list[_Triple], identifier: URIRef | None = None) -> G
     return graph
 
 
-def _union_triples(loaded: LoadedGraph) -> list[_Triple]:
+def _union_triples(graphs: list[tuple[URIRef, list[_Triple]]]) -> list[_Triple]:
     # Blank nodes are labelled per graph (with the graph in the label), so they stay apart.
-    triples = {t for _, graph_triples in _graph_triples(loaded) for t in graph_triples}
+    triples = {t for _, graph_triples in graphs for t in graph_triples}
     return sorted(triples, key=lambda t: tuple(term.n3() for term in t))
 
 
@@ -290,24 +291,26 @@ def _jsonld(graph: Graph) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
-def serialize(loaded: LoadedGraph, fmt: str) -> bytes:
+def serialize(
+    loaded: LoadedGraph, fmt: str, *, _graphs: list[tuple[URIRef, list[_Triple]]] | None = None
+) -> bytes:
     """Return the loaded dataset in ``fmt`` (see ``FORMATS``), deterministically."""
     if fmt not in FORMATS:
         raise KgtoolError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    graphs = _graphs if _graphs is not None else _graph_triples(loaded)
     if fmt == "nquads":
-        dataset_lines: list[str] = []
-        for name, triples in _graph_triples(loaded):
-            nt = _sorted_graph(triples).serialize(format="nt", encoding="utf-8").decode("utf-8")
-            suffix = f" {name.n3()} ."
-            dataset_lines.extend(
-                line[: -len(" .")] + suffix for line in nt.splitlines() if line.endswith(" .")
-            )
-        return _sorted_lines("\n".join(dataset_lines).encode("utf-8"))
+        quads = (
+            f"{_nt_row(triple)[: -len(' .' + chr(10))]} {name.n3()} ."
+            for name, triples in graphs
+            for triple in triples
+        )
+        return _sorted_lines("\n".join(quads).encode("utf-8"))
     if fmt == "trig":
-        return _trig(_graph_triples(loaded)).encode("utf-8")
-    graph = _sorted_graph(_union_triples(loaded))
+        return _trig(graphs).encode("utf-8")
     if fmt == "nt":
-        return _sorted_lines(graph.serialize(format="nt", encoding="utf-8"))
+        lines = (_nt_row(triple) for triple in _union_triples(graphs))
+        return _sorted_lines("".join(lines).encode("utf-8"))
+    graph = _sorted_graph(_union_triples(graphs))
     if fmt == "turtle":
         return _turtle(graph).encode("utf-8")
     if fmt == "xml":
@@ -327,9 +330,10 @@ def export(loaded: LoadedGraph, fmt: str, out: Path | None = None) -> bytes:
 def export_all(loaded: LoadedGraph, out_dir: Path, stem: str = "graph") -> list[Path]:
     """Write every format into ``out_dir`` as ``<stem><ext>``; return the paths written."""
     written: list[Path] = []
+    graphs = _graph_triples(loaded)  # the costly part, shared by every format
     for fmt, ext in FORMATS.items():
         path = out_dir / f"{stem}{ext}"
-        export(loaded, fmt, path)
+        atomic_write_bytes(path, serialize(loaded, fmt, _graphs=graphs))
         written.append(path)
     return written
 

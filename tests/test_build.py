@@ -1,0 +1,89 @@
+"""The main job: every output is written, and the exit code tells conformance from errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+
+from kgtool.build import FAILED, NONCONFORMANT, OK, SKIPPED, BuildSummary, StepResult, build
+from kgtool.cli import cli
+from kgtool.errors import KgtoolError
+from kgtool.export import FORMATS
+from kgtool.project import Project
+
+CORE = Project(Path(__file__).parent / "fixtures" / "core")
+AS_OF = dt.date(2026, 11, 23)
+
+
+def test_build_on_the_core_fixture_writes_every_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    messages: list[str] = []
+    summary = build(CORE, out, as_of=AS_OF, reasoning=False, progress=messages.append)
+    for ext in FORMATS.values():
+        assert (out / f"graph{ext}").stat().st_size > 0
+    assert (out / "context.jsonld").is_file()
+    assert json.loads((out / "stats.json").read_text(encoding="utf-8"))["agreements"] == 4
+    assert all(p.exists() and p.is_relative_to(out) for p in summary.files)
+    dataset = Dataset()
+    dataset.parse(out / "graph.trig", format="trig")
+    assert len(Graph().parse(out / "graph.ttl")) == 101
+    assert messages and any(m.startswith("export") for m in messages)
+    reason_step = summary.step("reason")
+    assert reason_step is not None and reason_step.status == SKIPPED
+    # The fixture's shape wants xsd:date for signedOn; two agreements give a year or a month.
+    validation = summary.step("validate")
+    if validation is not None and validation.status != SKIPPED:
+        assert validation.status == NONCONFORMANT
+        assert (out / "validation.txt").is_file() and (out / "validation.json").is_file()
+        assert summary.exit_code == 1
+    assert "Result:" in summary.to_text()
+
+
+def test_a_parse_error_stops_the_build_before_writing(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(CORE.root, root)
+    (root / "data" / "broken.ttl").write_text("<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(KgtoolError, match=r"broken\.ttl:1:"):
+        build(Project(root), tmp_path / "out", reasoning=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_exit_codes_of_a_summary() -> None:
+    def summary(*statuses: str) -> BuildSummary:
+        steps = tuple(StepResult(f"step{i}", s, "") for i, s in enumerate(statuses))
+        return BuildSummary(Path("out"), steps, 0.0)
+
+    assert summary(OK, SKIPPED).exit_code == 0
+    assert summary(OK, NONCONFORMANT).exit_code == 1
+    assert summary(NONCONFORMANT, FAILED).exit_code == 2
+
+
+@pytest.mark.java
+@pytest.mark.slow
+def test_build_on_the_project(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project.root)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", "-q", "-o", str(out), "--as-of", "2026-11-23"])
+    assert result.exit_code in (0, 1), result.output
+    assert "Result:" in result.output
+    for name in ("stats.json", "reasoning.txt", "inferred.ttl", "graph.trig", "graph.jsonld"):
+        assert (out / name).is_file(), name
+    if project.queries_dir.is_dir():
+        written = {p.stem for p in (out / "queries").glob("*.csv")}
+        assert {"agreements", "institutions", "statistics"} <= written
+        header = (out / "queries" / "agreements.csv").read_text(encoding="utf-8").splitlines()[0]
+        assert header.startswith("agreement,kind,title_en,parties_en")
+    validation = json.loads((out / "validation.json").read_text(encoding="utf-8"))
+    consistent = (out / "reasoning.txt").read_text(encoding="utf-8").startswith("Consistent")
+    assert result.exit_code == (0 if validation["conforms"] and consistent else 1)
+    trig = Dataset()
+    trig.parse(out / "graph.trig", format="trig")
+    assert any(str(g.identifier).endswith("/graph/inferred") for g in trig.graphs())
