@@ -334,3 +334,17 @@ def test_parameter_api_binds_values_as_terms(client: httpx.Client) -> None:
     )
     assert partners.status_code == 200 and partners.headers["content-type"].startswith("text/csv")
     assert client.get("/api/query/..%2Fetc").status_code in (400, 404)
+
+
+def test_serve_command_rejects_bad_limits(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from kgtool.cli import cli
+
+    monkeypatch.chdir(project.root)
+    data = str(project.root / "data" / "sources.ttl")
+    result = CliRunner().invoke(cli, ["serve", "--timeout", "0", data])
+    assert result.exit_code == 2
+    assert "--timeout and --max-rows must be positive" in result.output
