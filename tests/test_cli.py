@@ -1,0 +1,81 @@
+"""The command line: help for every command, module entry point, one-line errors."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from collections.abc import Iterator
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from kgtool.cli import EXIT_ERROR, cli, main
+
+CORE_COMMANDS = ("build", "export", "reason", "stats")
+
+
+def walk(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Yield the words of every leaf command, e.g. ("names", "resolve")."""
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            yield from walk(command, (*prefix, name))
+        else:
+            yield (*prefix, name)
+
+
+ALL_COMMANDS = list(walk(cli))
+
+
+def test_help_lists_the_commands() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name in CORE_COMMANDS:
+        assert f"  {name} " in result.output
+    assert "--store" in result.output and "--memory" in result.output
+
+
+def test_python_dash_m_kgtool_help(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["kgtool", "--help"])
+    sys.modules.pop("kgtool.__main__", None)
+    with pytest.raises(SystemExit) as stopped:
+        runpy.run_module("kgtool", run_name="__main__")
+    assert stopped.value.code == 0
+    assert "Commands:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("words", ALL_COMMANDS, ids=[" ".join(w) for w in ALL_COMMANDS])
+def test_every_command_has_help_with_an_example(words: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*words, "--help"])
+    assert result.exit_code == 0, result.output
+    body = result.output.split("Options:")[0]
+    assert len(body.strip().splitlines()) >= 3, f"{' '.join(words)} has no description"
+    assert "Example" in body, f"{' '.join(words)} has no example"
+
+
+def test_unexpected_error_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    @click.command("explode")
+    def explode() -> None:
+        """Fail as a bug would."""
+        raise RuntimeError("wires crossed\nsecond line")
+
+    cli.add_command(explode)
+    try:
+        code = main(["explode"])
+        err = capsys.readouterr().err
+        assert code == EXIT_ERROR
+        assert err.strip() == (
+            "kgtool: error: unexpected RuntimeError: wires crossed (rerun with --debug)"
+        )
+        with pytest.raises(RuntimeError):
+            main(["--debug", "explode"])
+    finally:
+        cli.commands.pop("explode")
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["no-such-command"]) == EXIT_ERROR
+    assert main(["export", "--format", "csv"]) == EXIT_ERROR
+    assert "Traceback" not in capsys.readouterr().err
