@@ -13,7 +13,7 @@ from kgtool.extract.concepts import Lexicon
 from kgtool.extract.dates import DateMention, find_dateline, find_dates
 from kgtool.extract.language import detect_language
 from kgtool.extract.model import Agreement, DocumentResult, Evidence, Party
-from kgtool.extract.names_guess import guess_country, guess_kind, nominative
+from kgtool.extract.names_guess import guess_country, guess_kind, name_tag, nominative
 from kgtool.extract.parties import NameSpan, PartyMention, find_parties
 from kgtool.extract.terms import find_entry_on_signing, find_extension, find_term
 from kgtool.extract.text import Sentence, sentences, tokens
@@ -213,7 +213,7 @@ def _party(mention: PartyMention, catalogue: Catalogue, tag: str, text: str) -> 
         kind=guess_kind(name.written),
         parent=parent,
         acronym=name.acronym,
-        language=tag,
+        language=name_tag(display, tag),
     )
 
 

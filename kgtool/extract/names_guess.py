@@ -225,11 +225,32 @@ def _adjective_nominative(word: str, gender: str) -> str:
     return word
 
 
+def name_tag(name: str, document_tag: str) -> str:
+    """Return the language tag of a name: the document's, unless the name is in another script.
+
+    «Nobel Pharmsiya» in a Russian release is not Russian; a Latin name in a Cyrillic text is
+    tagged ``en`` (``uz-Latn`` in an Uzbek one), a Cyrillic name in a Latin text ``ru``
+    (``uz-Cyrl``).
+    """
+    cyrillic = sum(1 for ch in name if "\u0400" <= ch <= "\u04ff")
+    latin = sum(1 for ch in name if ch.isascii() and ch.isalpha())
+    uzbek = document_tag.startswith("uz")
+    if document_tag in {"ru", "uz-Cyrl"} and latin > cyrillic:
+        return "uz-Latn" if uzbek else "en"
+    if document_tag in {"en", "uz-Latn"} and cyrillic > latin:
+        return "uz-Cyrl" if uzbek else "ru"
+    return document_tag
+
+
 def slug(text: str) -> str:
     """Return a lower-case ASCII slug of ``text`` for an IRI (Cyrillic transliterated)."""
     from kgtool.extract.stem import _CYRILLIC_TO_LATIN
 
-    low = fold(text)
+    low = re.sub("[ʼʻ‘’'`]", "", text.lower())
+    if any(ch in "ўқғҳ" for ch in low):
+        from kgtool.names import cyrillic_to_latin
+
+        low = cyrillic_to_latin(low).lower()
     low = "".join(_CYRILLIC_TO_LATIN.get(ch, ch) for ch in low)
     low = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
     low = re.sub(r"[^a-z0-9]+", "-", low).strip("-")

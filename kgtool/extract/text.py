@@ -105,10 +105,9 @@ class Token:
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Return the words of ``text[start:end]`` with offsets into ``text``."""
-    folded = fold(text)
     stop = len(text) if end is None else end
     return [
-        Token(m.start(), m.end(), m.group(), folded[m.start() : m.end()])
+        Token(m.start(), m.end(), m.group(), fold(m.group()))
         for m in WORD_RE.finditer(text, start, stop)
     ]
 
@@ -137,7 +136,7 @@ def sentences(text: str) -> list[Sentence]:
     typical = lengths[len(lengths) * 3 // 4] if lengths else 80
     cuts: set[int] = set()
     for (s1, e1), (s2, _e2) in itertools.pairwise(lines):
-        prev, nxt = text[s1:e1].rstrip(), text[s2:].lstrip()
+        prev, nxt = text[s1:e1].rstrip(), text[s2 : s2 + 80].lstrip()
         between = text[e1:s2]
         continues = not prev.endswith(tuple(_TERMINAL)) and nxt[:1].islower()
         if between.count("\n") >= 2 or not prev.strip():
