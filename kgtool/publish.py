@@ -63,6 +63,8 @@ CHECKSUMS_NAME = "SHA256SUMS"
 VOID_NAME = "void.ttl"
 ONTOLOGY_DOC = "ontology/index.html"
 SEARCH_INDEX_NAME = "search-index.json"
+#: A file every published site holds: only such a folder is ever replaced by ``publish``.
+SITE_MARKER = ".kgtool-site"
 
 #: export format -> (file extension, media type); the dumps the site offers.
 DUMP_FORMATS: dict[str, tuple[str, str]] = {
@@ -926,6 +928,11 @@ def publish(
         raise KgtoolError(f"{out_dir}: exists and is not a folder")
     if out_dir == loaded.project.root.resolve() or out_dir in loaded.project.root.resolve().parents:
         raise KgtoolError(f"{out_dir}: refusing to replace the project folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / SITE_MARKER).is_file():
+        raise KgtoolError(
+            f"{out_dir}: not empty and not a kgtool site (no {SITE_MARKER}); "
+            "refusing to replace it: choose an empty or new folder"
+        )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
@@ -982,6 +989,7 @@ def _build(
 ) -> PublishSummary:
     site = _read_site(loaded)
     renderer = _Renderer(site)
+    _write(root, SITE_MARKER, "A site written by `kgtool publish`; it replaces this folder.\n")
     say(f"{len(site.things)} pages")
     pages: dict[str, int] = defaultdict(int)
     for iri, path in site.things.items():

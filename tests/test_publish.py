@@ -18,6 +18,7 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS, XSD
 
 from kgtool.cli import cli
+from kgtool.errors import KgtoolError
 from kgtool.graph import LoadedGraph, load, oxigraph_store
 from kgtool.project import COOP, ID, Project
 from kgtool.publish import DATA_LICENSE, doc_path, publish
@@ -334,6 +335,9 @@ def test_publish_replaces_the_folder_only_when_complete(
     out.mkdir()
     (out / "stale.html").write_text("old", encoding="utf-8")
     loaded = load(project=fixture_project)
+    with pytest.raises(KgtoolError, match="not a kgtool site"):
+        publish(loaded, out)  # a folder of other files is never replaced
+    (out / ".kgtool-site").write_text("", encoding="utf-8")
 
     import kgtool.publish as module
 
