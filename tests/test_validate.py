@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "validate"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
+#: Builds a project with the named data fixtures, enters it, and returns its root.
+MakeProject = Callable[..., Path]
+
 
 def _line_of(path: Path, text: str) -> int:
     """Return the 1-based line of the first line of ``path`` that starts with ``text``."""
@@ -33,7 +37,7 @@ def _line_of(path: Path, text: str) -> int:
 
 
 @pytest.fixture
-def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeProject:
     """Return a function that builds a project with the given data fixtures and enters it."""
 
     def build(*data_files: str) -> Path:
@@ -58,34 +62,34 @@ def _run(*args: str) -> Result:
 # --- exit codes -------------------------------------------------------------------------------
 
 
-def test_conformant_data_exits_0(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_conformant_data_exits_0(make_project: MakeProject) -> None:
     make_project("good.ttl")
     result = _run()
     assert result.exit_code == 0, result.output
     assert "conforms: 0 violations, 0 warnings, 0 infos" in result.output
 
 
-def test_violations_exit_1(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_violations_exit_1(make_project: MakeProject) -> None:
     make_project("good.ttl", "bad.ttl")
     result = _run()
     assert result.exit_code == 1
     assert "does not conform" in result.output
 
 
-def test_warnings_exit_0_but_1_with_strict(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_warnings_exit_0_but_1_with_strict(make_project: MakeProject) -> None:
     make_project("warn.ttl")
     relaxed, strict = _run(), _run("--strict")
     assert relaxed.exit_code == 0 and "Warning: The signing date is unknown" in relaxed.output
     assert strict.exit_code == 1
 
 
-def test_explicit_paths_limit_the_data(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_explicit_paths_limit_the_data(make_project: MakeProject) -> None:
     make_project("good.ttl", "bad.ttl")
     result = _run("data/good.ttl", "data/institutions.ttl")
     assert result.exit_code == 0, result.output
 
 
-def test_parse_error_exits_2_naming_the_file(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_parse_error_exits_2_naming_the_file(make_project: MakeProject) -> None:
     root = make_project("good.ttl")
     (root / "data" / "broken.ttl").write_text(
         '@prefix ex: <https://example.org/> .\nex:a ex:b ex:c ;\n  ex:d "unterminated .\n',
@@ -100,7 +104,7 @@ def test_parse_error_exits_2_naming_the_file(make_project) -> None:  # type: ign
 # --- text: labels, file:line, languages ---------------------------------------------------------
 
 
-def test_text_shows_file_line_label_and_message(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_text_shows_file_line_label_and_message(make_project: MakeProject) -> None:
     root = make_project("bad.ttl")
     line = _line_of(root / "data" / "bad.ttl", "agr:lonely ")
     result = _run()
@@ -108,7 +112,7 @@ def test_text_shows_file_line_label_and_message(make_project) -> None:  # type: 
     assert "Violation: An agreement needs at least two parties (coop:party)." in result.output
 
 
-def test_text_in_russian(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_text_in_russian(make_project: MakeProject) -> None:
     make_project("bad.ttl")
     result = _run("--lang", "ru")
     assert "У соглашения должно быть не менее двух сторон (coop:party)." in result.output
@@ -117,7 +121,7 @@ def test_text_in_russian(make_project) -> None:  # type: ignore[no-untyped-def]
     assert "agr:impossible-date (Memorandum of 30 February)" in result.output
 
 
-def test_ill_typed_date_is_a_violation(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_ill_typed_date_is_a_violation(make_project: MakeProject) -> None:
     make_project("bad.ttl")
     report = validate()
     dated = [r for r in report.results if str(r.focus_node).endswith("impossible-date")]
@@ -131,7 +135,7 @@ def test_ill_typed_date_is_a_violation(make_project) -> None:  # type: ignore[no
 
 
 @pytest.mark.parametrize("data, conforms", [("good.ttl", True), ("bad.ttl", False)])
-def test_json(make_project, data: str, conforms: bool) -> None:  # type: ignore[no-untyped-def]
+def test_json(make_project: MakeProject, data: str, conforms: bool) -> None:
     root = make_project(data)
     result = _run("--format", "json")
     doc = json.loads(result.output)
@@ -151,7 +155,9 @@ def test_json(make_project, data: str, conforms: bool) -> None:  # type: ignore[
 
 
 @pytest.mark.parametrize("data, conforms", [("good.ttl", True), ("bad.ttl", False)])
-def test_turtle_is_a_deterministic_shacl_report(make_project, data: str, conforms: bool) -> None:  # type: ignore[no-untyped-def]
+def test_turtle_is_a_deterministic_shacl_report(
+    make_project: MakeProject, data: str, conforms: bool
+) -> None:
     make_project(data)
     first, second = _run("--format", "turtle"), _run("--format", "turtle")
     assert first.output == second.output
@@ -161,7 +167,7 @@ def test_turtle_is_a_deterministic_shacl_report(make_project, data: str, conform
 
 
 @pytest.mark.parametrize("data, conforms", [("good.ttl", True), ("bad.ttl", False)])
-def test_github_annotations(make_project, data: str, conforms: bool) -> None:  # type: ignore[no-untyped-def]
+def test_github_annotations(make_project: MakeProject, data: str, conforms: bool) -> None:
     root = make_project(data)
     result = _run("--format", "github")
     if conforms:
@@ -176,14 +182,14 @@ def test_github_annotations(make_project, data: str, conforms: bool) -> None:  #
     )
 
 
-def test_github_warnings_become_errors_with_strict(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_github_warnings_become_errors_with_strict(make_project: MakeProject) -> None:
     make_project("warn.ttl")
     assert _run("--format", "github").output.startswith("::warning file=data/warn.ttl,line=")
     assert _run("--format", "github", "--strict").output.startswith("::error file=data/warn.ttl")
 
 
 @pytest.mark.parametrize("data, conforms", [("good.ttl", True), ("bad.ttl", False)])
-def test_junit(make_project, data: str, conforms: bool) -> None:  # type: ignore[no-untyped-def]
+def test_junit(make_project: MakeProject, data: str, conforms: bool) -> None:
     make_project(data)
     result = _run("--format", "junit")
     root = ET.fromstring(result.output.split("\n", 1)[1])
@@ -199,7 +205,7 @@ def test_junit(make_project, data: str, conforms: bool) -> None:  # type: ignore
 # --- writing to a file --------------------------------------------------------------------------
 
 
-def test_output_file_is_written_atomically(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_output_file_is_written_atomically(make_project: MakeProject) -> None:
     root = make_project("bad.ttl")
     target = root / "out" / "report.json"
     result = _run("--format", "json", "-o", "out/report.json")
@@ -208,7 +214,7 @@ def test_output_file_is_written_atomically(make_project) -> None:  # type: ignor
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]  # no temp files left
 
 
-def test_failed_run_leaves_an_existing_output_untouched(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_failed_run_leaves_an_existing_output_untouched(make_project: MakeProject) -> None:
     root = make_project("good.ttl")
     target = root / "report.txt"
     target.write_text("previous report\n", encoding="utf-8")
@@ -221,7 +227,7 @@ def test_failed_run_leaves_an_existing_output_untouched(make_project) -> None:  
 # --- the library ------------------------------------------------------------------------------
 
 
-def test_report_model(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_report_model(make_project: MakeProject) -> None:
     root = make_project("bad.ttl", "warn.ttl")
     report = validate(project=Project(root))
     assert not report.conforms
@@ -235,7 +241,7 @@ def test_report_model(make_project) -> None:  # type: ignore[no-untyped-def]
     assert render(report, "text") == render(report, "text")
 
 
-def test_unknown_format_is_an_error(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_format_is_an_error(make_project: MakeProject) -> None:
     make_project("good.ttl")
     result = _run("--format", "yaml")
     assert result.exit_code == 2
