@@ -512,6 +512,13 @@ def test_every_scheme_has_top_concepts(ontology: Graph) -> None:
         assert str(scheme).startswith(str(SCHEME))
 
 
+def test_top_concepts_are_stated_from_both_sides(ontology: Graph) -> None:
+    """skos:hasTopConcept on the scheme matches skos:topConceptOf on the concepts."""
+    from_concepts = {(s, c) for c, s in ontology.subject_objects(SKOS.topConceptOf)}
+    from_schemes = set(ontology.subject_objects(SKOS.hasTopConcept))
+    assert from_concepts == from_schemes, from_concepts ^ from_schemes
+
+
 # --- countries -----------------------------------------------------------------------------
 
 
