@@ -34,6 +34,8 @@ FIXTURE_ONTOLOGY = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 <https://w3id.org/kgtool/ontology/core> a owl:Ontology ; rdfs:label "core"@en .
 coop:Institution a owl:Class ; rdfs:label "Institution"@en , "Организация"@ru .
 coop:University a owl:Class ; rdfs:subClassOf coop:Institution ; rdfs:label "University"@en .
+<https://w3id.org/kgtool/id/country/UZ> a coop:Country ; coop:countryCode "UZ" ;
+  <http://www.w3.org/2004/02/skos/core#prefLabel> "Uzbekistan"@en , "Ўзбекистон"@uz-Cyrl .
 """
 
 
@@ -164,6 +166,22 @@ def test_a_page_per_thing_of_each_kind(
         assert path is not None
         for ext in (".html", ".ttl", ".jsonld"):
             assert (project_site / (path + ext)).is_file(), f"{iri} has no {ext}"
+
+
+def test_fixture_site_has_a_page_per_described_thing(
+    fixture_project: Project, fixture_site: Path
+) -> None:
+    graph = Graph().parse(fixture_project.root / "data" / "world.ttl", format="turtle")
+    graph.parse(fixture_project.root / "ontology" / "core.ttl", format="turtle")
+    things = {str(s) for s in graph.subjects() if str(s).startswith(ID)}
+    kinds = {iri[len(ID) :].split("/")[0] for iri in things}
+    assert {"org", "agreement", "country", "source"} <= kinds
+    for iri in things:
+        page = fixture_site / f"{doc_path(iri)}.html"
+        assert page.is_file(), f"no page for {iri}"
+        assert iri in page.read_text(encoding="utf-8")
+    index = (fixture_site / "index.html").read_text(encoding="utf-8")
+    assert index.count('href="doc/') >= len(things), "the index links every page"
 
 
 def test_thing_page_shows_names_by_language_sources_evidence_and_neighbours(
@@ -316,6 +334,8 @@ def test_search_index_has_keys_in_both_uzbek_scripts(fixture_site: Path) -> None
     entries = json.loads((fixture_site / "search-index.json").read_text(encoding="utf-8"))
     hostile = next(e for e in entries if e["iri"].endswith("/org/hostile"))
     assert "xavfli universitet" in hostile["keys"]
+    uzbekistan = next(e for e in entries if e["iri"].endswith("/country/UZ"))
+    assert "ozbekiston" in uzbekistan["keys"], "a Cyrillic-only name is found in Latin"
     assert hostile["href"] == "doc/org/hostile.html"
 
 
