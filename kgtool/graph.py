@@ -231,6 +231,31 @@ def parse_file(path: Path, graph_iri: str) -> list[ox.Quad]:
     return quads
 
 
+_TRIPLE_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML)
+
+
+def load_file(store: ox.Store, path: Path, graph_iri: str) -> set[str]:
+    """Parse ``path`` into an Oxigraph ``store``; return the names of the graphs it filled.
+
+    Triple formats go straight into the store (parsed in Rust, all or nothing); dataset
+    formats go through ``parse_file`` so that their default graph becomes ``graph_iri``.
+    """
+    fmt = _OX_FORMATS.get(RDF_FORMATS.get(path.suffix, ""))
+    if fmt is None:
+        raise KgtoolError(f"{path}: unknown RDF file extension")
+    if fmt in _TRIPLE_FORMATS:
+        try:
+            store.load(path=path, format=fmt, base_iri=graph_iri, to_graph=ox.NamedNode(graph_iri))
+        except (SyntaxError, ValueError) as exc:
+            raise _parse_error(path, exc) from exc
+        except OSError as exc:
+            raise KgtoolError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        return {graph_iri}
+    quads = parse_file(path, graph_iri)
+    store.extend(quads)
+    return {graph_iri} | _graph_names(quads)
+
+
 def _graph_names(quads: Iterable[ox.Quad]) -> set[str]:
     return {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
 
@@ -416,14 +441,25 @@ def load(
     if store_dir is not None:
         return _load_persistent(files, project, store_dir)
 
-    parsed: list[tuple[Path, str, list[ox.Quad]]] = []
-    for path in files:
-        iri = project.graph_iri(path)
-        parsed.append((path, iri, parse_file(path, iri)))
-    loaded = LoadedGraph(new_dataset(store), project, store=store)
-    for path, iri, quads in parsed:
-        _add_quads(loaded.dataset, quads)
-        for name in {iri} | _graph_names(quads):
+    if store == "oxigraph":
+        # A fresh store: a parse error discards it whole, so files load straight into it.
+        inner = ox.Store()
+        owners: list[tuple[Path, set[str]]] = [
+            (path, load_file(inner, path, project.graph_iri(path))) for path in files
+        ]
+        loaded = LoadedGraph(new_dataset(store, ox_store=inner), project, store=store)
+    else:
+        parsed = []
+        for path in files:
+            iri = project.graph_iri(path)
+            parsed.append((path, iri, parse_file(path, iri)))
+        loaded = LoadedGraph(new_dataset(store), project, store=store)
+        owners = []
+        for path, iri, quads in parsed:
+            _add_quads(loaded.dataset, quads)
+            owners.append((path, {iri} | _graph_names(quads)))
+    for path, names in owners:
+        for name in names:
             loaded.files[name] = path
         loaded.parsed.append(path)
     return loaded
@@ -511,14 +547,12 @@ def _load_persistent(files: list[Path], project: Project, store_dir: Path) -> Lo
             continue
         to_parse.append((path, stat, digest))
 
-    # Parse everything first: a parse error must leave the store as it was.
-    parsed: list[tuple[Path, list[ox.Quad]]] = []
+    # Parse everything into a scratch store first: a parse error leaves the store as it was.
+    parsed: list[tuple[Path, tuple[str, ...]]] = []
     for path, stat, digest in to_parse:
-        iri = project.graph_iri(path)
-        quads = parse_file(path, iri)
-        graphs = tuple(sorted({iri} | _graph_names(quads)))
+        graphs = tuple(sorted(load_file(ox.Store(), path, project.graph_iri(path))))
         new[str(path.resolve())] = _FileState(stat.st_size, stat.st_mtime_ns, digest, graphs)
-        parsed.append((path, quads))
+        parsed.append((path, graphs))
 
     inner = _open_store(store_dir)
     keep = {g for state in new.values() for g in state.graphs}
@@ -531,10 +565,10 @@ def _load_persistent(files: list[Path], project: Project, store_dir: Path) -> Lo
     for name in sorted(stale):
         inner.remove_graph(ox.NamedNode(name))
     inner.clear_graph(ox.DefaultGraph())
-    for _, quads in parsed:
-        for name in _graph_names(quads):
+    for path, graphs in parsed:
+        for name in graphs:
             inner.clear_graph(ox.NamedNode(name))
-        inner.extend(quads)
+        load_file(inner, path, project.graph_iri(path))
     inner.flush()
     manifest = {
         "version": _MANIFEST_VERSION,
