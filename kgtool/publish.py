@@ -292,8 +292,8 @@ def describe(graph: Graph, iri: URIRef) -> list[tuple[Node, Node, Node]]:
 
 
 def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str) -> bytes:
-    """Return a small set of triples (one thing's document) as ``turtle``, ``nt`` or
-    ``jsonld``: sorted, with only the project prefixes it uses, and JSON-LD with the local
+    """Return a small set of triples (one thing's document) as ``turtle``, ``nt``, ``jsonld``
+    or ``xml`` (RDF/XML): sorted, with only the project prefixes it uses, and JSON-LD with the local
     context of ``kgtool.export`` (the full dumps go through ``kgtool.export.serialize``)."""
     graph = Graph(bind_namespaces="none")
     used: set[str] = set()
@@ -316,7 +316,10 @@ def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str) -> b
         document = json.loads(text)
         document["@context"] = context  # inline, never a URL
         return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-    raise KgtoolError(f"unknown document format {fmt!r}; choose turtle, nt or jsonld")
+    if fmt == "xml":
+        data: bytes = graph.serialize(format="xml", encoding="utf-8")
+        return data
+    raise KgtoolError(f"unknown document format {fmt!r}; choose turtle, nt, jsonld or xml")
 
 
 # --- HTML ----------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ Routes:
 * ``/sparql``: SPARQL 1.1 Protocol queries (GET ``?query=``, POST form-encoded, POST
   ``application/sparql-query``) on the embedded Oxigraph store, the default graph being the
   union of all graphs (unless ``default-graph-uri`` says otherwise). SELECT/ASK answer SPARQL
-  JSON, XML, CSV or TSV by ``Accept``; CONSTRUCT/DESCRIBE answer Turtle, N-Triples or JSON-LD.
+  JSON, XML, CSV or TSV by ``Accept``; CONSTRUCT/DESCRIBE answer Turtle, N-Triples, JSON-LD or
+  RDF/XML (when nothing offered fits, SPARQL JSON and Turtle are the defaults).
   Updates are refused (403). Each query runs in a forked worker process that is killed when
   ``timeout`` passes (Oxigraph queries cannot be interrupted from Python); at most
   ``max_rows`` rows or triples are returned, and a cut answer carries the header
@@ -93,6 +94,7 @@ GRAPH_TYPES: dict[str, str] = {
     "text/turtle": "turtle",
     "application/n-triples": "nt",
     "application/ld+json": "jsonld",
+    "application/rdf+xml": "xml",
     "text/plain": "nt",
 }
 _RESULT_MEDIA = {
@@ -105,6 +107,7 @@ _GRAPH_MEDIA = {
     "turtle": "text/turtle; charset=utf-8",
     "nt": "application/n-triples",
     "jsonld": "application/ld+json",
+    "xml": "application/rdf+xml",
 }
 #: Media types of the site's RDF files (Python's mimetypes does not know them all).
 for _ext, _type in {
@@ -251,8 +254,6 @@ def execute(store: ox.Store, job: QueryJob) -> Answer:
             return _graph_answer(result, job)
         if isinstance(result, ox.QueryBoolean):
             fmt = _result_format(job.accept)
-            if fmt is None:
-                return _text_answer(406, "acceptable: " + ", ".join(RESULT_TYPES))
             table = ResultTable(("ask",), (), bool(result))
             return Answer(200, _RESULT_MEDIA[fmt], _RENDERERS[fmt](table).encode("utf-8"))
         return _select_answer(result, job)
@@ -260,15 +261,15 @@ def execute(store: ox.Store, job: QueryJob) -> Answer:
         return _text_answer(400, f"query failed: {exc}")
 
 
-def _result_format(accept: str | None) -> str | None:
+def _result_format(accept: str | None) -> str:
+    """Return the results format for ``accept``; JSON when nothing offered fits (a client
+    that asks a SELECT for Turtle still gets an answer it can read the type of)."""
     chosen = negotiate(accept, list(RESULT_TYPES))
-    return RESULT_TYPES[chosen] if chosen else None
+    return RESULT_TYPES[chosen or "application/sparql-results+json"]
 
 
 def _select_answer(solutions: ox.QuerySolutions, job: QueryJob) -> Answer:
     fmt = _result_format(job.accept)
-    if fmt is None:
-        return _text_answer(406, "acceptable: " + ", ".join(RESULT_TYPES))
     columns = tuple(v.value for v in solutions.variables)
     rows: list[tuple[Node | None, ...]] = []
     truncated = False
@@ -287,10 +288,7 @@ def _select_answer(solutions: ox.QuerySolutions, job: QueryJob) -> Answer:
 
 
 def _graph_answer(triples: ox.QueryTriples, job: QueryJob) -> Answer:
-    chosen = negotiate(job.accept, list(GRAPH_TYPES))
-    if chosen is None:
-        return _text_answer(406, "acceptable: " + ", ".join(GRAPH_TYPES))
-    fmt = GRAPH_TYPES[chosen]
+    fmt = GRAPH_TYPES[negotiate(job.accept, list(GRAPH_TYPES)) or "text/turtle"]
     out: list[tuple[Node, Node, Node]] = []
     truncated = False
     for triple in triples:

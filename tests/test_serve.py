@@ -95,6 +95,14 @@ def test_sparqlwrapper_select_json_and_xml(base: str, loaded: LoadedGraph) -> No
     assert "Академия наук Республики Узбекистан" in literals
 
 
+def test_sparqlwrapper_construct_with_its_default_format(base: str) -> None:
+    wrapper = SPARQLWrapper(base + "sparql")
+    wrapper.setQuery(f"CONSTRUCT {{ <{UZAS}> ?p ?o }} WHERE {{ <{UZAS}> ?p ?o }}")
+    graph = wrapper.queryAndConvert()  # RDF/XML, parsed by SPARQLWrapper into an rdflib Graph
+    assert isinstance(graph, Graph)
+    assert (URIRef(UZAS), URIRef("https://w3id.org/kgtool/ontology#ror"), None) in graph
+
+
 def test_sparqlwrapper_construct_as_turtle(base: str) -> None:
     wrapper = SPARQLWrapper(base + "sparql")
     wrapper.setQuery(f"CONSTRUCT {{ <{UZAS}> ?p ?o }} WHERE {{ <{UZAS}> ?p ?o }}")
@@ -146,6 +154,7 @@ def test_select_formats_by_accept(client: httpx.Client, accept: str, media: str)
         ("text/turtle", "turtle"),
         ("application/n-triples", "nt"),
         ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
     ],
 )
 def test_construct_formats_by_accept(client: httpx.Client, accept: str, fmt: str) -> None:
