@@ -158,3 +158,66 @@ def test_search_finds_a_name_typed_in_the_other_uzbek_script(site: Path, guarded
     page.wait_for_load_state("domcontentloaded")
     assert page.url.endswith(POST_PAGE)
     assert guarded.errors == []
+
+
+@pytest.mark.server
+def test_query_page_runs_library_and_editor_queries(
+    site: Path, project: Project, browser: Any
+) -> None:
+    """The served query page: a library query with a bound parameter, then the editor."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from kgtool.serve import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = create_app(load(project=project), site_dir=site, timeout=5, max_rows=20)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline
+        time.sleep(0.05)
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        page = context.new_page()
+        origin = f"http://127.0.0.1:{port}"
+        external: list[str] = []
+        errors: list[str] = []
+
+        def guard(route: Any) -> None:
+            url = route.request.url
+            if url.startswith((origin, "data:", "blob:")):
+                route.continue_()
+            else:
+                external.append(url)
+                route.abort()
+
+        context.route("**/*", guard)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(origin + "/query", wait_until="load")
+        page.click("#kg-list button:text-is('partner-countries')")
+        assert page.input_value("#kg-params input[data-param='country']") == "UZ"
+        page.click("#kg-run-library")
+        page.wait_for_selector("#kg-table tr:nth-child(2)")
+        header = page.eval_on_selector_all("#kg-table th", "els => els.map(e => e.textContent)")
+        assert "partner_country" in header
+        page.wait_for_selector("#kg-csv:not([hidden])")
+        page.fill("#kg-text", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+        page.click("#kg-run")
+        page.wait_for_selector("#kg-status:has-text('max-rows=20')")
+        assert page.locator("#kg-table tr").count() == 21
+        page.fill("#kg-text", "SELEC nothing")
+        page.click("#kg-run")
+        page.wait_for_selector("#kg-status:has-text('malformed query')")
+        assert external == [] and errors == []
+    finally:
+        context.close()
+        server.should_exit = True
+        thread.join(10)
