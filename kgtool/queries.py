@@ -513,6 +513,8 @@ def run_query(
 ) -> ResultTable:
     """Run a SELECT or ASK library query on a loaded graph, a Dataset/Graph or an Endpoint."""
     text = prepare(query, params or {})
+    if getattr(target, "store", None) == "oxigraph" and hasattr(target, "dataset"):
+        return _run_on_oxigraph(query, text, target)
     form = query_form(text, str(query.path))
     if form not in ("SELECT", "ASK"):
         raise KgtoolError(f"{query.path}: a {form} query; the library runs SELECT and ASK")
@@ -533,6 +535,87 @@ def run_query(
     return normalise_table(columns, rows, query.lists)
 
 
+def _run_on_oxigraph(query: LibraryQuery, text: str, loaded: Any) -> ResultTable:
+    """Run ``text`` on the Oxigraph store under a loaded dataset, without rdflib in between.
+
+    The same engine and union default graph as ``Dataset.query`` (oxrdflib), but the
+    query is parsed once (by Oxigraph, not also by rdflib's pyparsing grammar) and each distinct
+    result term becomes one normalised rdflib term, converted once (oxrdflib converts every
+    cell, language tags are re-cased, and normalising makes a third copy).
+    """
+    from kgtool.graph import oxigraph_store
+
+    store = oxigraph_store(loaded)
+    prefixes = {prefix: str(namespace) for prefix, namespace in loaded.dataset.namespaces()}
+    try:
+        result: Any = store.query(text, use_default_graph_as_union=True, prefixes=prefixes)
+    except SyntaxError as exc:
+        raise KgtoolError(f"{query.path}: not valid SPARQL 1.1: {_one_line(exc)}") from exc
+    except Exception as exc:  # the engine raises several kinds; all mean the query failed
+        raise KgtoolError(f"{query.path}: query failed: {_one_line(exc)}") from exc
+    kind = type(result).__name__
+    if kind == "QueryBoolean":
+        return ResultTable(("ask",), (), bool(result))
+    if kind != "QuerySolutions":
+        form = "DESCRIBE" if re.search(r"\bDESCRIBE\b", text, re.IGNORECASE) else "CONSTRUCT"
+        raise KgtoolError(f"{query.path}: a {form} query; the library runs SELECT and ASK")
+    columns = tuple(str(v.value) for v in result.variables)
+    converted: dict[Any, Node] = {}
+    rows: list[Row] = []
+    try:
+        for solution in result:
+            cells: list[Node | None] = []
+            for term in solution:
+                if term is None:
+                    cells.append(None)
+                    continue
+                cell = converted.get(term)
+                if cell is None:
+                    cell = converted[term] = _term_from_store(term)
+                cells.append(cell)
+            rows.append(tuple(cells))
+    except KgtoolError:
+        raise
+    except Exception as exc:  # evaluation errors surface while iterating
+        raise KgtoolError(f"{query.path}: query failed: {_one_line(exc)}") from exc
+    return ResultTable(columns, tuple(_sorted_lists(columns, rows, query.lists)))
+
+
+def _term_from_store(term: Any) -> Node:
+    """Return the normalised rdflib term of an Oxigraph term (see ``normalise_term``)."""
+    from kgtool.graph import canonical_language_tag
+
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return URIRef(term.value)
+    if kind == "BlankNode":
+        return BNode(term.value)
+    if kind == "Literal":
+        if term.language:
+            return Literal(
+                term.value, lang=canonical_language(canonical_language_tag(term.language))
+            )
+        return _normalised_literal(term.value, term.datatype.value)
+    raise KgtoolError(f"unsupported RDF term {term!r} in a query result")
+
+
+def _sorted_lists(columns: tuple[str, ...], rows: Sequence[Row], lists: Sequence[str]) -> list[Row]:
+    """Return ``rows`` with the items of the ``lists`` columns sorted (see the docstring)."""
+    list_columns = [i for i, name in enumerate(columns) if name in lists]
+    if not list_columns:
+        return list(rows)
+    out: list[Row] = []
+    for row in rows:
+        cells = list(row)
+        for i in list_columns:
+            cell = cells[i]
+            if isinstance(cell, Literal) and str(cell):
+                items = sorted(set(str(cell).split(LIST_SEPARATOR)))
+                cells[i] = Literal(LIST_SEPARATOR.join(items), lang=cell.language)
+        out.append(tuple(cells))
+    return out
+
+
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:300]
@@ -545,18 +628,8 @@ def normalise_table(
     columns: tuple[str, ...], rows: Sequence[Sequence[Node | None]], lists: Sequence[str] = ()
 ) -> ResultTable:
     """Return a ResultTable whose terms are written the same way whatever engine made them."""
-    list_columns = {i for i, name in enumerate(columns) if name in lists}
-    out: list[Row] = []
-    for row in rows:
-        cells: list[Node | None] = []
-        for i, term in enumerate(row):
-            cell = normalise_term(term)
-            if i in list_columns and isinstance(cell, Literal) and str(cell):
-                items = sorted(set(str(cell).split(LIST_SEPARATOR)))
-                cell = Literal(LIST_SEPARATOR.join(items), lang=cell.language)
-            cells.append(cell)
-        out.append(tuple(cells))
-    return ResultTable(columns, tuple(out))
+    normalised = [tuple(normalise_term(term) for term in row) for row in rows]
+    return ResultTable(columns, tuple(_sorted_lists(columns, normalised, lists)))
 
 
 def canonical_language(tag: str) -> str:
@@ -628,21 +701,36 @@ def normalise_term(term: Node | None) -> Node | None:
     lexical = str(term)
     if term.language:
         return Literal(lexical, lang=canonical_language(term.language))
-    datatype = term.datatype
-    if datatype is None or datatype == XSD.string:
+    return _normalised_literal(lexical, None if term.datatype is None else str(term.datatype))
+
+
+_XSD_STRING = str(XSD.string)
+# Datatype IRIs as strings: attribute access on rdflib's XSD namespace costs microseconds each.
+_INTEGER_IRIS = frozenset(str(t) for t in _INTEGER_TYPES)
+_DURATION_IRIS = frozenset(str(t) for t in _DURATION_TYPES)
+_XSD_INTEGER = URIRef(str(XSD.integer))
+_XSD_DECIMAL_IRI = str(XSD.decimal)
+_FLOAT_IRIS = frozenset((str(XSD.double), str(XSD.float)))
+_XSD_BOOLEAN_IRI = str(XSD.boolean)
+
+
+def _normalised_literal(lexical: str, datatype_iri: str | None) -> Literal:
+    """Return the literal ``lexical``^^``datatype_iri`` in its canonical form (one copy)."""
+    if datatype_iri is None or datatype_iri == _XSD_STRING:
         return Literal(lexical)
+    datatype = URIRef(datatype_iri)
     try:
-        if datatype in _INTEGER_TYPES:
+        if datatype_iri in _INTEGER_IRIS:
             # Oxigraph stores the derived integer types as xsd:integer; so does kgtool.
-            return Literal(str(int(lexical.strip())), datatype=XSD.integer)
-        if datatype == XSD.decimal:
+            return Literal(str(int(lexical.strip())), datatype=_XSD_INTEGER)
+        if datatype_iri == _XSD_DECIMAL_IRI:
             return Literal(_canonical_decimal(Decimal(lexical.strip())), datatype=datatype)
-        if datatype in (XSD.double, XSD.float):
+        if datatype_iri in _FLOAT_IRIS:
             return Literal(repr(float(lexical.strip())), datatype=datatype)
-        if datatype in _DURATION_TYPES:
+        if datatype_iri in _DURATION_IRIS:
             canonical = canonical_duration(lexical)
             return Literal(canonical or lexical, datatype=datatype)
-        if datatype == XSD.boolean:
+        if datatype_iri == _XSD_BOOLEAN_IRI:
             flag = lexical.strip() in ("true", "1")
             return Literal("true" if flag else "false", datatype=datatype)
     except (ValueError, InvalidOperation):
