@@ -131,8 +131,19 @@ def test_list_queries_reads_the_library(project: Project) -> None:
     assert [q.name for q in queries] == [p.stem for p in QUERY_FILES]
     partners = load_query("partners", project)
     assert partners.param("institution") == Param(
-        "institution", "iri", None, "the institution (IRI or prefixed name such as inst:uzas)"
+        "institution",
+        "iri",
+        "inst:uzas",
+        "the institution (IRI or prefixed name such as inst:uzas)",
     )
+
+
+def test_every_library_parameter_has_a_default(project: Project) -> None:
+    # kgtool build runs the whole library without parameters.
+    missing = [
+        f"{q.name}:{p.name}" for q in list_queries(project) for p in q.params if p.default is None
+    ]
+    assert not missing, f"parameters without a default: {missing}"
 
 
 def test_unknown_query_names_close_ones(project: Project) -> None:
@@ -326,15 +337,27 @@ def test_cli_query_list_shows_summaries_and_params() -> None:
     result = CliRunner().invoke(cli, ["query", "--list"])
     assert result.exit_code == 0, result.output
     assert "partners" in result.output
-    assert "institution iri (required)" in result.output
+    assert "institution iri = inst:uzas" in result.output
     assert "as_of date = today" in result.output
+
+
+def test_cli_query_without_a_required_parameter_is_one_line(tmp_path: Path) -> None:
+    rq = tmp_path / "needs-one.rq"
+    rq.write_text(
+        "#+ summary: needs a parameter\n#+ param: who iri -- someone\n"
+        "SELECT ?who WHERE { ?who ?p ?o } ORDER BY ?who\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["query", str(rq), *WORLD_DATA])
+    assert result.exit_code == 2
+    assert "needs parameter 'who'" in result.output
+    assert result.output.count("\n") == 1
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["partner"], "unknown query 'partner'"),
-        (["partners"], "needs parameter 'institution'"),
         (["partners", "--param", "institution=not an iri"], "parameter 'institution' (iri)"),
         (["expiring-agreements", "--param", "months=six"], "parameter 'months' (integer)"),
         (["partners", "--param", "colour=red"], "has no parameter 'colour'"),
