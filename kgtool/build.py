@@ -178,7 +178,8 @@ def build(
     runner.progress("loading…")
     loaded = load(list(paths) if paths else None, project=project, store=store, store_dir=store_dir)
     triples = sum(len(loaded.dataset.graph(URIRef(iri))) for iri in loaded.files)
-    runner.progress(f"loaded {len(loaded.source_files())} files, {triples} triples")
+    reused = f", {len(loaded.reused)} unchanged in the store" if loaded.store_dir else ""
+    runner.progress(f"loaded {len(loaded.source_files())} files{reused}, {triples} triples")
     out_dir.mkdir(parents=True, exist_ok=True)
 
     _validate_step(runner, loaded, out_dir)
