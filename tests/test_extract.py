@@ -243,6 +243,39 @@ def test_uzbek_cyrillic_release(tmp_path: Path, loaded: LoadedGraph) -> None:
     assert agreement.term_years == 3
 
 
+def test_plural_kind_announces_one_agreement_per_partner(
+    tmp_path: Path, loaded: LoadedGraph
+) -> None:
+    text = (
+        "Kecha Samarqand davlat universiteti Xitoyning Pekin universiteti va Turkiyaning Anqara"
+        " universiteti bilan hamkorlik memorandumlarini imzoladi."
+    )
+    result = one(tmp_path, loaded, text, published=dt.date(2025, 9, 18))
+    pairs = [[p.name for p in a.parties] for a in result.agreements]
+    assert pairs == [
+        ["Samarqand davlat universiteti", "Pekin universiteti"],
+        ["Samarqand davlat universiteti", "Anqara universiteti"],
+    ]
+    assert [p.country for a in result.agreements for p in a.parties[1:]] == ["CN", "TR"]
+    assert {a.signed_on for a in result.agreements} == {"2025-09-17"}
+    assert (
+        one(tmp_path, loaded, "Over 40 agreements were signed with 12 universities.").agreements
+        == []
+    )
+
+
+def test_people_and_venue_are_not_parties(tmp_path: Path, loaded: LoadedGraph) -> None:
+    text = (
+        "In the presence of the Minister, the memorandum of understanding between Coventry"
+        " University and KITECH was signed at the Academy of Sciences of Uzbekistan by Rector"
+        " John Smith and President Kim."
+    )
+    (agreement,) = one(tmp_path, loaded, text).agreements
+    assert agreement.parties[0].name == "Coventry University"
+    assert agreement.parties[1].iri == ORG + "kitech"
+    assert agreement.venue == ORG + "uzas"
+
+
 # --- language and dates --------------------------------------------------------------------------
 
 
@@ -327,6 +360,19 @@ def test_cli_json_for_one_and_several_files(seeds_dir: Path) -> None:
     assert [len(i["agreements"]) for i in items] == [1, 1]
     assert items[0]["agreements"][0]["id"] == items[1]["agreements"][0]["id"]
     assert items[0]["agreements"][0]["documents"] == [SEEDS["002"], SEEDS["003"]]
+
+
+def test_cli_published_resolves_today(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "today.txt",
+        "Today the Academy of Sciences of Uzbekistan and KITECH signed an MoU.",
+    )
+    result = run("extract", str(path), "--published", "2025-05-29")
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    payload = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert payload["published"] == "2025-05-29"
+    assert payload["agreements"][0]["signed_on"] == "2025-05-29"
 
 
 def test_cli_turtle_to_file(seeds_dir: Path, tmp_path: Path) -> None:

@@ -105,14 +105,14 @@ def extract_text(
     )
     announcements: list[tuple[int, Agreement]] = []
     for index, sentence in enumerate(sents):
-        agreement = _announcement(text, sentence, lang.language, lang.tag, catalogue, name)
-        if agreement is None:
-            continue
-        same = next((a for _, a in announcements if a.party_keys() == agreement.party_keys()), None)
-        if same is not None:
-            _absorb(same, agreement)
-            continue
-        announcements.append((index, agreement))
+        for agreement in _announcements(text, sentence, lang.language, lang.tag, catalogue, name):
+            same = next(
+                (a for _, a in announcements if a.party_keys() == agreement.party_keys()), None
+            )
+            if same is not None:
+                _absorb(same, agreement)
+                continue
+            announcements.append((index, agreement))
     taken = {index for index, _ in announcements}
     for position, (index, agreement) in enumerate(announcements):
         _date_for(text, sents, index, agreement, reference, name, taken)
@@ -121,9 +121,10 @@ def extract_text(
             agreement.signed_on = announcements[position - 1][1].signed_on
     for position, (index, agreement) in enumerate(announcements):
         first = sents[index].start
-        if len(announcements) == 1:
+        if len({i for i, _ in announcements}) == 1:  # one announcing sentence: the title too
             first = sents[max(0, index - 2)].start if index else 0
-        nxt = announcements[position + 1][0] if position + 1 < len(announcements) else None
+        # agreements announced by one sentence ("memoranda with A and B") share what follows
+        nxt = next((i for i, _ in announcements[position + 1 :] if i > index), None)
         seg_end = sents[nxt].start if nxt is not None else body_end
         segment = [s for s in sents if first <= s.start < seg_end]
         _fill(text, segment, agreement, lang.language, lexicon, name)
@@ -141,11 +142,45 @@ def _body_end(text: str) -> int:
     return m.start() if m else len(text)
 
 
-def _announcement(
+def _announcements(
     text: str, sentence: Sentence, language: str, tag: str, catalogue: Catalogue, doc: str
+) -> list[Agreement]:
+    """Return the agreements a sentence announces as signed (one per partner for plurals)."""
+    single = _announcement(text, sentence, language, tag, catalogue, doc)
+    if single is not None:
+        return [single]
+    s, e = sentence.start, sentence.end
+    plural = kinds_mod.find_plural_kinds(text, s, e)
+    if not plural or kinds_mod.find_kinds(text, s, e):
+        return []
+    merged = _announcement(text, sentence, language, tag, catalogue, doc, mentions=plural)
+    if merged is None or len(merged.parties) < 3:
+        return []
+    subject, *partners = merged.parties
+    out = []
+    for partner in partners:
+        evidence = [
+            ev
+            for ev in merged.evidence
+            if ev.field != "party" or ev.text in {subject.written, partner.written}
+        ]
+        pair = Agreement(kind=merged.kind, parties=[subject, partner], evidence=evidence)
+        pair.venue, pair.place, pair.documents = merged.venue, merged.place, [doc]
+        out.append(pair)
+    return out
+
+
+def _announcement(
+    text: str,
+    sentence: Sentence,
+    language: str,
+    tag: str,
+    catalogue: Catalogue,
+    doc: str,
+    mentions: list[kinds_mod.KindMention] | None = None,
 ) -> Agreement | None:
     s, e = sentence.start, sentence.end
-    mentions = kinds_mod.find_kinds(text, s, e)
+    mentions = mentions if mentions is not None else kinds_mod.find_kinds(text, s, e)
     verbs = kinds_mod.signing_verbs(text, s, e)
     if not mentions or not verbs:
         return None
@@ -198,6 +233,7 @@ def _party(mention: PartyMention, catalogue: Catalogue, tag: str, text: str) -> 
             parent=info.parent or parent,
             acronym=info.acronyms[0] if info.acronyms else name.acronym,
             language=tag if info.labels.get(tag) else "en",
+            written=name.written,
         )
     display = _display(name, tag)
     country = guess_country(name.written, tag)
@@ -214,6 +250,7 @@ def _party(mention: PartyMention, catalogue: Catalogue, tag: str, text: str) -> 
         parent=parent,
         acronym=name.acronym,
         language=name_tag(display, tag),
+        written=name.written,
     )
 
 

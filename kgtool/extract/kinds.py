@@ -21,13 +21,17 @@ _A = "['ʼʻ‘’`]"  # any apostrophe an Uzbek writer uses
 
 # Singular kind nouns only: plurals ("agreements", «соглашений», "memorandumlar") count stock.
 _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
-    (MOU, r"\bmemorand(?:um|a)\s+of\s+understanding\b|\bMoU\b|\bM\.O\.U\.?"),
-    (MOU, r"\bмеморандум\w{0,3}\s+о\s+(?:взаимопонимании|взаимном\s+понимании)"),
+    (MOU, r"\bmemorandum\s+of\s+understanding\b|\bMoU\b|\bM\.O\.U\.?"),
+    (MOU, r"\bмеморандум(?:а|у|ом|е)?\s+о\s+(?:взаимопонимании|взаимном\s+понимании)"),
     (MOU, r"\b(?:o" + _A + r"zaro\s+)?anglashuv\s+memorandum(?!lar)\w*"),
     (MOU, r"\b(?:ўзаро\s+)?англашув\s+меморандум(?!лар)\w*"),
-    (MOC, r"\bmemorand(?:um|a)\s+of\s+(?:mutual\s+)?cooperation\b"),
+    (MOC, r"\bmemorandum\s+of\s+(?:mutual\s+)?cooperation\b"),
     (MOC, r"\bcooperation\s+memorandum\b"),
-    (MOC, r"\bмеморандум\w{0,3}\s+о\s+(?:взаимном\s+|стратегическом\s+|научном\s+)?сотрудничестве"),
+    (
+        MOC,
+        r"\bмеморандум(?:а|у|ом|е)?\s+о\s+(?:взаимном\s+|стратегическом\s+|научном\s+)?"
+        r"сотрудничестве",
+    ),
     (MOC, r"\bmemorandum\w{0,3}\s+(?:on|about)\s+(?:mutual\s+)?cooperation\b"),
     (MOC, r"\bhamkorlik\s+(?:to" + _A + r"g" + _A + r"risida(?:gi)?\s+)?memorandum(?!lar)\w*"),
     (MOC, r"\bҳамкорлик\s+(?:тўғрисида(?:ги)?\s+)?меморандум(?!лар)\w*"),
@@ -43,16 +47,16 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         MEMORANDUM,
         r"\bmemorandum\b(?!s)|\bмеморандум(?:а|у|ом|е)?\b|\bmemorandum(?!lar)\w*"
-        r"|\bмеморандум(?!лар)\w*",
+        r"|\bмеморандум(?!лар|ы\b|ов\b)\w*",
     ),
 )
 _KIND_RES = tuple((kind, re.compile(rx, re.IGNORECASE)) for kind, rx in _KIND_PATTERNS)
 
 _SIGNED_RE = re.compile(
-    r"\bsign(?:ed|ing)\b|\binked\b|\bconcluded\b|\bentered\s+into\b"
+    r"\bsign(?:ed|ing|s)\b|\binked\b|\binks\b|\bconcluded\b|\bentered\s+into\b"
     r"|\bподпис(?:ал\w*|ан\w*|ани\w*|ыва\w*)|\bзаключ(?:ил\w*|ен\w*|ени\w*)"
     r"|\bimzola(?:ndi|di|shdi|gan|sh|nishi|ngan|shgan|ngani|ndi)\w*|\btuzildi\b|\btuzishdi\b"
-    r"|\bимзола\w*|\bтузилди\b",
+    r"|\btuzdi\b|\bимзола\w*|\bтузилди\b|\bтузишди\b|\bтузди\b",
     re.IGNORECASE,
 )
 
@@ -74,6 +78,36 @@ _COUNT_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _DURATION_WORDS = re.compile(r"yil|йил|year|год|лет|muddat|муддат|срок", re.IGNORECASE)
+
+
+# Plural kind nouns: "signed memoranda with A, B and C" announces one agreement per partner.
+_PLURAL_PATTERNS: tuple[tuple[str, str], ...] = (
+    (MOU, r"\bmemorand(?:a|ums)\s+of\s+understanding\b|\bMoUs\b"
+     r"|\bмеморандум(?:ы|ов)\s+о\s+взаимопонимании|\banglashuv\s+memorandumlar\w*"
+     r"|\bанглашув\s+меморандумлар\w*"),
+    (MOC, r"\bmemorand(?:a|ums)\s+of\s+cooperation\b|\bмеморандум(?:ы|ов)\s+о\s+сотрудничестве"
+     r"|\bhamkorlik\s+memorandumlar\w*|\bҳамкорлик\s+меморандумлар\w*"),
+    (CONTRACT, r"\bcontracts\b|\bдоговор(?:ы|ов)\b|\bshartnomalar\w*|\bшартномалар\w*"),
+    (AGREEMENT, r"\bagreements\b|\bсоглашений\b|\bbitimlar\w*|\bkelishuvlar\w*"
+     r"|\bбитимлар\w*|\bкелишувлар\w*"),
+    (MEMORANDUM, r"\bmemorand(?:a|ums)\b|\bмеморандум(?:ы|ов)\b|\bmemorandumlar\w*"
+     r"|\bмеморандумлар\w*"),
+)  # fmt: skip
+_PLURAL_RES = tuple((kind, re.compile(rx, re.IGNORECASE)) for kind, rx in _PLURAL_PATTERNS)
+
+
+def find_plural_kinds(text: str, start: int, end: int) -> list[KindMention]:
+    """Return plural agreement nouns that are not counted ("signed memoranda with ...")."""
+    found: list[KindMention] = []
+    for kind, pattern in _PLURAL_RES:
+        for m in pattern.finditer(text, start, end):
+            if any(k.start < m.end() and m.start() < k.end for k in found):
+                continue
+            before = text[max(0, m.start() - 25) : m.start()]
+            if re.search(r"\d|more\s+than|over|более|свыше|около|ortiq|dan\s+ortiq", before):
+                continue
+            found.append(KindMention(m.start(), m.end(), kind))
+    return sorted(found, key=lambda k: k.start)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class Party:
     parent: str | None  # IRI when the parent is known, else its name as written
     acronym: str | None = None
     language: str = "en"  # BCP 47 tag of ``name``
+    written: str = ""  # the name as the text wrote it (the evidence span's text)
 
     def key(self) -> str:
         return self.iri or self.name.casefold()

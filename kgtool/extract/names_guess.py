@@ -63,7 +63,7 @@ _COUNTRY_CUES: tuple[tuple[str, str], ...] = (
     ("kyrgyz", "KG"), ("кыргыз", "KG"), ("киргиз", "KG"), ("qirg'iz", "KG"), ("bishkek", "KG"),
     ("tajik", "TJ"), ("таджик", "TJ"), ("tojik", "TJ"), ("dushanbe", "TJ"),
     ("turkey", "TR"), ("turkish", "TR"), ("турц", "TR"), ("турецк", "TR"), ("turkiya", "TR"),
-    ("ankara", "TR"), ("istanbul", "TR"),
+    ("ankara", "TR"), ("анкар", "TR"), ("istanbul", "TR"), ("стамбул", "TR"),
     ("india", "IN"), ("индий", "IN"), ("индия", "IN"), ("hindiston", "IN"),
     ("italy", "IT"), ("italian", "IT"), ("итал", "IT"), ("italiya", "IT"),
     ("belarus", "BY"), ("белорус", "BY"), ("беларус", "BY"), ("minsk", "BY"),
