@@ -245,3 +245,11 @@ def test_unknown_format_is_an_error(make_project: MakeProject) -> None:
     make_project("good.ttl")
     result = _run("--format", "yaml")
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+def test_inference_modes(make_project: MakeProject, inference: str) -> None:
+    make_project("good.ttl", "bad.ttl")
+    result = _run("--inference", inference, "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["violations"] == 2
