@@ -68,7 +68,10 @@ _PLANNED_RE = re.compile(
     r"|\bпредполагается\s+подпис|\bожидается\s+подписани\w*|\bпредстоящ\w+|\bпроект\w*\s+(?:меморандум|соглашени)"
     r"|\brejalashtiril\w*|\bimzolanadi\b|\bimzolaydi\b|\bimzolashadi\b|\bimzolanishi\s+kutil\w*"
     r"|\bko" + _A + r"zda\s+tutil\w*\s+imzol|\bимзоланади\b|\bимзолайди\b|\bрежалаштирил\w*"
-    r"|\bимзоланиши\s+кутил\w*",
+    r"|\bимзоланиши\s+кутил\w*"
+    # not signed (yet): "has not yet been signed", «пока не подписано», "hali imzolanmagan"
+    r"|\bnot\s+(?:yet\s+)?(?:been\s+)?signed\b|\bне\s+(?:был\w*\s+)?подписан\w*"
+    r"|\bimzolanma(?:gan|di)\b|\bимзоланма(?:ган|ди)\b",
     re.IGNORECASE,
 )
 

@@ -44,11 +44,11 @@ _HEADS = {
     "institution": (
         r"institut|universitet|akademiya|jamiyat|kombinat|markaz|vazirlig|agentlig|qo'mita"
         r"|kompaniya|korxona|bank|fond|jamg'arma|assotsiatsiya|uyushma|palata|kollej|litsey"
-        r"|maktab|laboratoriya|filial|departament|xizmat|inspeksiya|konsorsium|klaster|park"
+        r"|maktab|laboratoriya|filial|departament|xizmat|inspeksiya|konsorsium|klaster|park|kengash"
         r"|институт|университет|академи|обществ|комбинат|центр|министерств|агентств|комитет"
         r"|компани|корпораци|предприяти|банк|фонд|ассоциаци|союз|палат|колледж|лицей|школ"
-        r"|лаборатори|филиал|департамент|служб|инспекци|консорциум|кластер|парк|завод"
-        r"|марказ|вазирлиг|агентлиг|қўмита|корхона|жамият|жамғарма|уюшма"
+        r"|лаборатори|филиал|департамент|служб|инспекци|консорциум|кластер|парк|завод|совет"
+        r"|марказ|вазирлиг|агентлиг|қўмита|корхона|жамият|жамғарма|уюшма|кенгаш"
         r"|institute|university|academy|college|school|company|corporation|corp|bank|fund"
         r"|foundation|agency|ministry|committee|council|association|centre|center|laborator"
         r"|enterprise|group|holding|plant|consortium|cluster|park|society|service|department"
@@ -171,7 +171,11 @@ _BETWEEN = re.compile(r"\bbetween\s+|\bмежду\s+|\bамонг\s+", re.IGNORE
 _UZ_BETWEEN = re.compile(r"\s+(?:o" + _A + r"rtasida(?:gi)?|ўртасида(?:ги)?)\b", re.IGNORECASE)
 _WITH = re.compile(r"\s(?:with|с|со)\s+", re.IGNORECASE)
 _UZ_WITH = re.compile(r"\s+(?:bilan|билан)\s+", re.IGNORECASE)
-_BY = re.compile(r"\bsigned\s+by\s+|\bподписан\w*\s+(?:\w+\s+)?(?=[А-ЯЁ])", re.IGNORECASE)
+_BY = re.compile(
+    r"\bsigned\s+(?:(?:on|in)\s+[\w ,.]{3,30}?\s+)?by\s+(?:the\s+)?"
+    r"|\bподписан\w*\s+(?:\w+\s+)?(?=[А-ЯЁ])",
+    re.IGNORECASE,
+)
 
 #: Where a zone after "between"/"with"/«между» stops: the subject matter, a clause, the end.
 _ZONE_STOP = re.compile(
@@ -180,7 +184,10 @@ _ZONE_STOP = re.compile(
     r"|about|o|об|в\s+(?:области|сфере|рамках|целях|присутствии)|по\s+вопросам|на\s+(?:тему|срок)"
     r"|с\s+целью|который|которое|которая|направленн\w+|сроком|в\s+ходе|во\s+время|состоял\w*"
     r"|подписали|подписал\w*|заключили)\b"
-    r"|[.;:!?]\s|[.;:!?]$|\s[–—]\s|,\s+(?=(?:to|in|on|for|aimed|which|with|в|о|по|на|с|who)\b)",
+    r"|[.;:!?]\s|[.;:!?]$|\s[–—]\s|,\s+(?=(?:to|in|on|for|aimed|which|with|в|о|по|на|с|who)\b)"
+    # a comma then a lower-case word ends the list, unless it continues it or names a parent
+    r"|,\s+(?!(?-i:[A-ZА-ЯЁЎҚҒҲ])|[«\"“(]|and\b|the\b|an?\b|part\b|under\b|affiliated\b|и\b"
+    r"|а\s+также|входящ|являющ|входивш|va\b|hamda\b|ва\b|ҳамда\b)",
     re.IGNORECASE,
 )
 
@@ -319,10 +326,25 @@ def _parties_in_zone(
     parties: list[PartyMention] = []
     venue: NameSpan | None = None
     previous: tuple[int, int] | None = None
+    pending: int | None = None  # start of pieces that named nothing: "Oliy taʼlim, fan va ..."
     for index, (ps, pe) in enumerate(pieces):
         party, piece_venue = _piece_to_party(
             text, ps, pe, known, language, trim_left and index == 0
         )
+        if party is None and pending is None and not parties:
+            pending = ps
+            if trim_left and index == 0:  # trim the sentence opening off the first piece only
+                pending, piece_venue = _trim_left(text, ps, pe, known)
+                venue = venue or piece_venue
+                walk = _backward_walk if language == "uz" else _forward_trim
+                pending = walk(text, pending, pe)
+            continue
+        if party is None and pending is not None:
+            joined, _ = _piece_to_party(text, pending, pe, known, language, False)
+            if joined is not None:
+                parties.append(joined)
+                previous, pending = (pending, pe), None
+            continue
         if party is None and previous is not None and parties:
             # "University of World Economy and Diplomacy": the coordinator was inside a name
             joined, _ = _piece_to_party(
@@ -748,15 +770,23 @@ def _backward_walk(text: str, s: int, e: int) -> int:
     if not words:
         return e
     quoted = _quoted_ranges(text, s, e)
+    from kgtool.extract.dates import find_dates
+
+    dates = [(d.start, d.end) for d in find_dates(text, s, e)]
     first = len(words)
+    seen_capital = False  # a name opens with a proper noun: "Oliy taʼlim, fan va ... vazirligi"
     for idx in range(len(words) - 1, -1, -1):
         w = words[idx]
         between = text[w.end : words[idx + 1].start] if idx + 1 < len(words) else ""
         in_quotes = any(qs <= w.start < qe for qs, qe in quoted)
-        if idx + 1 < len(words) and re.search(r"[,;:.!?]", between) and not in_quotes:
+        if idx + 1 < len(words) and re.search(r"[;:.!?]", between) and not in_quotes:
             break
+        if idx + 1 < len(words) and "," in between and not in_quotes and seen_capital:
+            break
+        coordinator = w.folded in _COORDINATOR_WORDS and not seen_capital
         name_like = (
             in_quotes
+            or coordinator
             or w.capitalised
             or w.acronym
             or w.folded in _NAME_INNER_WORDS
@@ -765,7 +795,8 @@ def _backward_walk(text: str, s: int, e: int) -> int:
         )
         if not name_like or (idx < len(words) - 1 and _is_locative(w)):
             break
-        if w.text.isdigit():
+        seen_capital = seen_capital or w.capitalised or w.acronym
+        if w.text.isdigit() or any(ds <= w.start < de for ds, de in dates):
             break
         first = idx
     if first == len(words):

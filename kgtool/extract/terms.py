@@ -33,15 +33,15 @@ _TERM_PATTERNS = tuple(
     re.compile(rx, re.IGNORECASE)
     for rx in (
         # English: "for three years", "for a period of 5 years", "a five-year memorandum"
-        r"\bfor\s+(?:a\s+(?:period|term)\s+of\s+)?" + _NUM + r"\s*\(?\d*\)?\s*years?\b",
+        r"\bfor\s+(?:a\s+(?:period|term)\s+of\s+)?" + _NUM + r"\s*(?:\([^)]{1,15}\)\s*)?years?\b",
         r"\b(?:term|period|duration|validity)\s+(?:of\s+(?:the\s+\w+\s+)?)?(?:is\s+|will\s+be\s+)?"
         + _NUM
         + r"\s+years?\b",
         r"\bvalid\s+(?:for\s+)?" + _NUM + r"\s+years?\b",
         r"\b" + _NUM + r"[-\s]year\s+(?:term|period|memorandum|agreement|contract|mou|deal)\b",
         # Russian: «на три года», «сроком на 5 лет», «составляет три года»
-        r"\bна\s+(?:срок\s+)?" + _NUM + r"\s*\(?\d*\)?\s*(?:год|года|лет)\b",
-        r"\bсроком\s+(?:на\s+)?" + _NUM + r"\s*(?:год|года|лет)\b",
+        r"\bна\s+(?:срок\s+)?" + _NUM + r"\s*(?:\([^)]{1,15}\)\s*)?(?:год|года|лет)\b",
+        r"\bсроком\s+(?:на\s+)?" + _NUM + r"\s*(?:\([^)]{1,15}\)\s*)?(?:год|года|лет)\b",
         r"\bсрок\w*\s+(?:действия\s+)?(?:\w+\s+){0,2}(?:составляет|—|–|-)\s*"
         + _NUM
         + r"\s*(?:год|года|лет)\b",
