@@ -24,6 +24,13 @@ from kgtool.project import COOP, ID, Project
 from kgtool.publish import DATA_LICENSE, doc_path, publish
 from kgtool.queries import normalise_term
 
+#: rdflib's own JSON-LD parser and TriG writer use its deprecated APIs; not ours to fix.
+RDFLIB_DEPRECATIONS = [
+    pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning"),
+]
+pytestmark = RDFLIB_DEPRECATIONS
+
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
