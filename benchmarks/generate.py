@@ -317,9 +317,10 @@ class Generator:
         self.counts["documents"] += 1
         return node
 
-    def span(self, prop: str) -> str:
+    def span(self, prop: str, documents: list[str]) -> str:
+        """Return a new evidence span in one of ``documents`` (those the fact cites)."""
         self.spans += 1
-        doc = self.rng.choice(self.documents[-20:])
+        doc = self.rng.choice(documents)
         start = self.rng.randrange(0, 6000)
         end = start + self.rng.randrange(8, 240)
         node = iri(f"{ID}span/g{self.spans:07d}-{start}-{end}-{prop.lower()}")
@@ -337,13 +338,18 @@ class Generator:
         self.counts["evidence_spans"] += 1
         return node
 
-    def sources(self, node: str, prop_for_span: str, evidence_share: float) -> None:
-        for doc in sorted(
-            set(self.rng.choices(self.documents[-20:], k=self.rng.choice((1, 1, 2))))
-        ):
+    def cite(self, node: str, weights: tuple[int, ...]) -> list[str]:
+        """Write 1-2 recent documents as the sources of ``node``; return them."""
+        k = self.rng.choice(weights)
+        documents = sorted(set(self.rng.choices(self.documents[-20:], k=k)))
+        for doc in documents:
             self.t(node, iri(COOP + "source"), doc)
+        return documents
+
+    def sources(self, node: str, prop_for_span: str, evidence_share: float) -> None:
+        documents = self.cite(node, (1, 1, 2))
         if self.rng.random() < evidence_share:
-            self.t(node, iri(COOP + "evidence"), self.span(prop_for_span))
+            self.t(node, iri(COOP + "evidence"), self.span(prop_for_span, documents))
 
     def institution(self) -> None:
         i = len(self.institutions)
@@ -599,13 +605,11 @@ class Generator:
             self.t(node, iri(COOP + "signingVenue"), iri(self.institutions[parties[0]].iri))
         if self.initiatives and self.rng.random() < 0.05:
             self.t(node, iri(COOP + "supportsInitiative"), self.rng.choice(self.initiatives))
-        if defect != "no-source":
-            for doc in sorted(
-                set(self.rng.choices(self.documents[-20:], k=self.rng.choice((1, 1, 1, 2))))
-            ):
-                self.t(node, iri(COOP + "source"), doc)
-        for _ in range(self.rng.choices((0, 1, 2, 3), (2, 3, 3, 2))[0]):
-            self.t(node, iri(COOP + "evidence"), self.span(self.rng.choice(SPAN_PROPERTIES)))
+        if defect != "no-source":  # without sources, spans would warn (uncited document)
+            documents = self.cite(node, (1, 1, 1, 2))
+            for _ in range(self.rng.choices((0, 1, 2, 3), (2, 3, 3, 2))[0]):
+                prop = self.rng.choice(SPAN_PROPERTIES)
+                self.t(node, iri(COOP + "evidence"), self.span(prop, documents))
         if defect == "evidence-not-span":
             self.t(node, iri(COOP + "evidence"), self.rng.choice(self.documents))
         self.counts["agreements"] += 1

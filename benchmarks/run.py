@@ -50,6 +50,7 @@ APPROACHES = ("kgtool", "native", "stock")
 PROJECT_FOLDERS = ("ontology", "shapes", "queries")
 AS_OF = "2026-11-23"  # the date statuses are computed for, fixed so that runs compare
 PAGE_NODES = 5000
+SIDECAR = "generated.json"  # beside data/, in the project folder
 GIB = 1024**3
 
 #: Targets of the issue, at 1M triples.
@@ -87,7 +88,7 @@ def _files(project: Path) -> dict[str, list[Path]]:
 
 
 def _sidecar(project: Path) -> dict[str, Any]:
-    meta: dict[str, Any] = json.loads((project / "data" / "generated.json").read_text("utf-8"))
+    meta: dict[str, Any] = json.loads((project / SIDECAR).read_text("utf-8"))
     return meta
 
 
@@ -131,6 +132,13 @@ def task_kgtool(step: str, project: Path, arg: str | None, out: Path) -> dict[st
         from kgtool.validate import validate
 
         seconds, report = _timed(lambda: validate(loaded=loaded))
+        result.update(seconds=seconds, results=len(report.results))
+        result["violations"] = report.count("Violation")
+        result["warnings"] = report.count("Warning")
+    elif step == "validate-pyshacl":
+        from kgtool.validate import validate
+
+        seconds, report = _timed(lambda: validate(loaded=loaded, engine="pyshacl"))
         result.update(seconds=seconds, results=len(report.results))
         result["violations"] = report.count("Violation")
         result["warnings"] = report.count("Warning")
@@ -257,7 +265,8 @@ def _native_load(project: Path) -> tuple[float, Any]:
         for paths in _files(project).values():
             for path in paths:
                 graph = ox.NamedNode(path.resolve().as_uri())
-                store.bulk_load(path=str(path), format=formats[path.suffix], to_graph=graph)
+                # Store.load, not bulk_load: bulk_load was slower on this 2-core machine.
+                store.load(path=str(path), format=formats[path.suffix], to_graph=graph)
         return store
 
     return _timed(load)
@@ -471,6 +480,7 @@ def measure(
     stdout, stderr = process.communicate()
     wall = time.perf_counter() - started
     record: dict[str, Any] = {"approach": approach, "step": step, "arg": arg, "wall": wall}
+    record["load_average"] = os.getloadavg()[0]
     if failure:
         record.update(status=failure, limit=timeout if failure == "timeout" else memory_limit)
         record["peak_rss"] = polled_peak
@@ -494,7 +504,8 @@ def prepare_project(data_dir: Path, size: str, seed: int) -> Path:
             shutil.rmtree(target)
         shutil.copytree(ROOT / folder, target)
     data = project / "data" / "generated.nt"
-    sidecar = data.with_suffix(".json")
+    # The sidecar stays out of data/: kgtool would read a .json file there as JSON-LD.
+    sidecar = project / SIDECAR
     wanted = generate.parse_size(size)
     if sidecar.is_file() and data.is_file():
         meta = json.loads(sidecar.read_text("utf-8"))
@@ -504,7 +515,7 @@ def prepare_project(data_dir: Path, size: str, seed: int) -> Path:
             wanted,
         ) and meta.get("bytes") == data.stat().st_size:
             return project
-    generate.generate(data, wanted, seed=seed, ontology_dir=project / "ontology")
+    generate.generate(data, wanted, seed=seed, ontology_dir=project / "ontology", meta=sidecar)
     return project
 
 
@@ -534,7 +545,14 @@ def machine() -> dict[str, Any]:
         text=True,
         check=False,
     ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--short", "--", "kgtool"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split("\n")
     return {
+        "uncommitted": sorted(line[3:] for line in dirty if line.strip()),
         "cores": os.cpu_count(),
         "memory_gib": round(memory / GIB, 1),
         "cpu": cpu,
@@ -546,17 +564,30 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _validation_steps() -> list[str]:
+    """Return kgtool's validation measurements: its default, and the other engine if any."""
+    import inspect
+
+    from kgtool.validate import validate
+
+    if "engine" in inspect.signature(validate).parameters:
+        return ["validate", "validate-pyshacl"]  # default (fast) and the pyshacl reference
+    try:
+        import kgtool.shacl_fast  # noqa: F401
+    except ImportError:
+        return ["validate"]
+    return ["validate-fast", "validate"]
+
+
 def plan(
-    approaches: list[str], queries: list[str], has_fast: bool, build_reason: bool
+    approaches: list[str], queries: list[str], build_reason: bool
 ) -> list[tuple[str, str, str | None]]:
     """Return the measurements of one size: (approach, step, argument)."""
     steps: list[tuple[str, str, str | None]] = []
     for approach in approaches:
         steps.append((approach, "load", None))
-    if "kgtool" in approaches and has_fast:
-        steps.append(("kgtool", "validate-fast", None))
     if "kgtool" in approaches:
-        steps.append(("kgtool", "validate", None))
+        steps += [("kgtool", step, None) for step in _validation_steps()]
     if "stock" in approaches:
         steps.append(("stock", "validate", None))
     for name in queries:
@@ -586,15 +617,14 @@ def parent_main(args: argparse.Namespace) -> int:
         if args.deadline
         else None
     )
+    step_timeouts = {
+        name: float(value)
+        for name, _, value in (item.partition("=") for item in args.step_timeouts.split(","))
+        if value
+    }
     queries = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
     if args.queries:
         queries = [q for q in queries if q in args.queries.split(",")]
-    try:
-        import kgtool.shacl_fast  # noqa: F401
-
-        has_fast = True
-    except ImportError:
-        has_fast = False
     stamp = dt.datetime.now(dt.UTC)
     name = args.name or f"{stamp:%Y-%m-%d}-{'-'.join(sizes)}"
     args.results.mkdir(parents=True, exist_ok=True)
@@ -613,10 +643,11 @@ def parent_main(args: argparse.Namespace) -> int:
             handle.write(json.dumps(size_record) + "\n")
         print(f"== {size}: {meta['triples']} triples", file=sys.stderr, flush=True)
         skip = set(args.skip.split(",")) if args.skip else set()
-        for approach, step, arg in plan(approaches, queries, has_fast, args.build_reason):
+        for approach, step, arg in plan(approaches, queries, args.build_reason):
             if f"{approach}:{step}" in skip or step in skip:
                 continue
             timeout = args.stock_timeout if approach == "stock" else args.timeout
+            timeout = step_timeouts.get(step, timeout)
             if deadline is not None:
                 left = deadline - time.time()
                 if left < 5:
@@ -676,6 +707,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", help="steps to leave out: validate, stock:validate, build ...")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per kgtool/native step")
     parser.add_argument("--stock-timeout", type=float, default=900, help="seconds per stock step")
+    parser.add_argument(
+        "--step-timeouts", default="", help="per step, e.g. export=300,build=300 (seconds)"
+    )
     parser.add_argument("--memory-gib", type=float, default=12.0, help="kill a step above this")
     parser.add_argument("--deadline", help="HH:MM (UTC): record 'deadline' for later steps")
     parser.add_argument("--build-reason", action="store_true", help="also build with HermiT")
