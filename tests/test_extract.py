@@ -383,6 +383,18 @@ def test_cli_turtle_to_file(seeds_dir: Path, tmp_path: Path) -> None:
     assert (URIRef(ID + "agreement/uzas-uztmk-memorandum"), None, None) in graph
 
 
+def test_cli_seed_drafts_validate_with_the_data(
+    seeds_dir: Path, tmp_path: Path, project: Project
+) -> None:
+    if "validate" not in cli.commands:  # type: ignore[attr-defined]
+        pytest.skip("kgtool validate is not there yet")
+    out = tmp_path / "draft.ttl"
+    files = [str(seeds_dir / name) for name in SEEDS.values()]
+    assert run("extract", *files, "--format", "turtle", "-o", str(out)).exit_code == 0  # type: ignore[attr-defined]
+    result = run("validate", str(project.data_dir), str(out))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+
+
 def test_cli_no_agreement_is_exit_0_with_a_message(tmp_path: Path) -> None:
     path = write(tmp_path, "news.txt", "The weather in Tashkent was sunny today.")
     result = run("extract", str(path))

@@ -62,6 +62,12 @@ class Catalogue:
         self.countries: dict[str, list[str]] = {}  # code -> names in any language
         self._load_institutions()
         self._load_countries()
+        #: Agreements already in the graph: slug → kind IRI (to keep draft IRIs from colliding)
+        self.agreements: dict[str, str] = {
+            str(a).rsplit("/", 1)[-1]: str(graph.value(a, COOP.kind) or "")
+            for a in graph.subjects(RDF.type, COOP.Agreement)
+            if str(a).startswith(ID + "agreement/")
+        }
         self._index = NameIndex.from_graph(graph)
 
     def _load_institutions(self) -> None:

@@ -33,8 +33,14 @@ def same_event(a: Agreement, b: Agreement) -> bool:
     )
 
 
-def merge_agreements(agreements: list[Agreement]) -> list[Agreement]:
-    """Return ``agreements`` with reports of one event merged; each gets a stable id."""
+def merge_agreements(
+    agreements: list[Agreement], existing: dict[str, str] | None = None
+) -> list[Agreement]:
+    """Return ``agreements`` with reports of one event merged; each gets a stable id.
+
+    ``existing`` maps the slugs of agreements already in the graph to their kinds: a draft of
+    the same parties and date but another kind gets its own slug instead of the graph's.
+    """
     merged: list[Agreement] = []
     for agreement in agreements:
         target = next((m for m in merged if same_event(m, agreement)), None)
@@ -42,9 +48,27 @@ def merge_agreements(agreements: list[Agreement]) -> list[Agreement]:
             merged.append(agreement)
             continue
         _combine(target, agreement)
+    used: set[str] = set()
     for agreement in merged:
-        agreement.id = agreement_id(agreement)
+        base = agreement_id(agreement)
+        if existing and base in existing and existing[base] not in {"", agreement.kind}:
+            used.add(base)  # another agreement of the graph has this IRI
+        agreement.id = unique_id(base, agreement, used)
     return merged
+
+
+def unique_id(base: str, agreement: Agreement, used: set[str]) -> str:
+    """Return ``base``, or it with the kind (then a number) when another agreement has it."""
+    candidate = base
+    if candidate in used:
+        kind = (agreement.kind or "agreement").rsplit("/", 1)[-1]
+        candidate = f"{base}-{kind}" if not base.endswith(kind) else base
+    number = 2
+    while candidate in used:
+        candidate = f"{base}-{number}"
+        number += 1
+    used.add(candidate)
+    return candidate
 
 
 def _combine(target: Agreement, other: Agreement) -> None:

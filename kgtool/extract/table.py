@@ -25,7 +25,7 @@ from kgtool.extract.concepts import Lexicon
 from kgtool.extract.dates import find_dates
 from kgtool.extract.kinds import AGREEMENT, best_kind, find_kinds
 from kgtool.extract.language import detect_language
-from kgtool.extract.merge import agreement_id
+from kgtool.extract.merge import agreement_id, unique_id
 from kgtool.extract.model import Agreement, DocumentResult, Party
 from kgtool.extract.names_guess import guess_country, guess_kind
 from kgtool.extract.terms import find_term
@@ -221,6 +221,7 @@ def import_table(
     )
     owner = str(mapping.get("party", "")).strip()
     result = TableResult(source, [])
+    used_ids: set[str] = set()
     for number, row in enumerate(body, start=2):
 
         def cell(key: str, row: list[str] = row) -> str:
@@ -277,7 +278,7 @@ def import_table(
                 "yes", "true", "1", "да", "ha", "ҳа", "x", "+",
             }  # fmt: skip
         agreement.confidence = 0.9 if all(p.iri for p in parties) else 0.7
-        agreement.id = agreement_id(agreement)
+        agreement.id = unique_id(agreement_id(agreement), agreement, used_ids)
         result.agreements.append(agreement)
     source.agreements = result.agreements
     return result

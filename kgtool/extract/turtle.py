@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
@@ -50,6 +51,16 @@ def source_node(document: str) -> URIRef:
     """Return the SourceDocument IRI of a file name (``src:<stem>``, as data/sources.ttl)."""
     stem = document.rsplit(".", 1)[0] if "." in document else document
     return SRC[slug_keep(stem)]
+
+
+def span_prefix(document: str) -> str:
+    """Return the span IRI prefix of a document: "000" for a seed "000_<hash>.txt", else its stem.
+
+    Seeds are named by a number and a hash, and data/ names their spans by the number alone.
+    """
+    stem = document.rsplit(".", 1)[0] if "." in document else document
+    seed = re.fullmatch(r"(\d+)_[0-9a-f]{8,}", stem)
+    return seed.group(1) if seed else slug_keep(stem)
 
 
 def slug_keep(text: str) -> str:
@@ -141,9 +152,8 @@ def _add_agreement(graph: Graph, agreement: Agreement) -> None:
 
 
 def _span(graph: Graph, evidence: Evidence, prop: URIRef) -> URIRef:
-    stem = str(source_node(evidence.document)).rsplit("/", 1)[-1]
     field = evidence.field.replace("_", "")
-    node = SPAN[f"{stem.split('_')[0]}-{evidence.start}-{evidence.end}-{field}"]
+    node = SPAN[f"{span_prefix(evidence.document)}-{evidence.start}-{evidence.end}-{field}"]
     graph.add((node, RDF.type, COOP.EvidenceSpan))
     graph.add((node, COOP.inDocument, source_node(evidence.document)))
     # Offsets are xsd:integer: Oxigraph stores xsd:nonNegativeInteger as xsd:integer.
