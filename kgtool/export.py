@@ -250,16 +250,16 @@ def _trig(graphs: list[tuple[URIRef, list[_Triple]]]) -> str:
     header: set[str] = set()
     blocks: list[str] = []
     for name, triples in graphs:
-        body = _turtle(_sorted_graph(triples))
-        lines = body.splitlines()
-        header.update(line for line in lines if line.startswith("@prefix"))
-        content = [line for line in lines if not line.startswith("@prefix")]
-        while content and not content[0].strip():
-            content.pop(0)
-        while content and not content[-1].strip():
-            content.pop()
-        indented = "\n".join(f"    {line}" if line.strip() else "" for line in content)
-        blocks.append(f"<{name}> {{\n{indented}\n}}\n")
+        lines = _turtle(_sorted_graph(triples)).splitlines()
+        # Only the leading block is prefixes; later lines may sit inside a multi-line literal
+        # (a SHACL sh:select), so they are kept exactly as written: no re-indenting.
+        start = 0
+        while start < len(lines) and (lines[start].startswith("@prefix") or not lines[start]):
+            if lines[start]:
+                header.add(lines[start])
+            start += 1
+        content = "\n".join(lines[start:]).rstrip("\n")
+        blocks.append(f"<{name}> {{\n{content}\n}}\n")
     order = {f"@prefix {p}: <{iri}> .": i for i, (p, iri) in enumerate(PREFIXES.items())}
     prefix_lines = sorted(header, key=lambda line: (order.get(line, len(order)), line))
     return "\n".join(prefix_lines) + "\n\n" + "\n".join(blocks)

@@ -164,3 +164,20 @@ def test_cli_export_to_stdout_and_file(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["export", "-f", "trig", "-o", str(target), str(CORE.root)])
     assert result.exit_code == 0, result.output
     assert target.read_bytes() == export(load([CORE.root]), "trig")
+
+
+def test_trig_keeps_multi_line_literals_exactly(tmp_path: Path) -> None:
+    # A SHACL sh:select spans lines; re-indenting a graph block would change its text.
+    query = "SELECT $this\nWHERE {\n  $this ?p ?o .\n}"
+    source = tmp_path / "data" / "shape.ttl"
+    source.parent.mkdir()
+    source.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        f'<https://example.org/c> sh:select """{query}""" .\n',
+        encoding="utf-8",
+    )
+    project = Project(tmp_path)
+    parsed = Dataset()
+    parsed.parse(data=export(load(project=project), "trig"), format="trig")
+    values = [str(o) for _, _, o, _ in parsed.quads((None, None, None, None))]
+    assert values == [query]
