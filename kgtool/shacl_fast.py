@@ -14,12 +14,14 @@ only the reported terms are turned into rdflib terms. Language tags are compared
 from __future__ import annotations
 
 import calendar
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path as PathLike
 from typing import Any
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
@@ -28,18 +30,40 @@ from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
 from kgtool.graph import (
+    LoadedGraph,
     OxBlankNode,
     OxLiteral,
     OxNamedNode,
     OxVariable,
+    locate,
+    oxigraph_store,
     to_oxigraph,
     to_rdflib,
 )
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
+
+class _CachedNamespace(Namespace):
+    """A namespace whose terms are made once (rdflib builds a new URIRef on every access,
+    which the per-row checks would pay hundreds of thousands of times)."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __getitem__(self, key: str) -> URIRef:  # type: ignore[override]
+        found = _SH_TERMS.get(key)
+        if found is None:
+            found = _SH_TERMS[key] = self.term(key)
+        return found
+
+
+_SH_TERMS: dict[str, URIRef] = {}
+SH = _CachedNamespace("http://www.w3.org/ns/shacl#")
 _XSD = str(XSD)
 _RDF_LANGSTRING = str(RDF.langString)
 _XSD_STRING = _XSD + "string"
+_OX_RDF_TYPE = OxNamedNode(str(RDF.type))
 
 # --- shape model -------------------------------------------------------------------------------
 
@@ -493,6 +517,8 @@ class FastResult:
 # internal result: (focus, value or None, component, bindings for messages, sparql node, path)
 _Raw = tuple[Any, Any, URIRef, Mapping[str, Any] | None, Node | None, Node | None]
 
+_MISSING: Any = object()
+
 _PREFIXES = {
     "rdf": str(RDF),
     "rdfs": str(RDFS),
@@ -518,6 +544,9 @@ class Engine:
         )
         self._pairs: dict[str, dict[Any, list[Any]]] = {}
         self._instances: dict[Any, set[Any]] = {}
+        self._values: dict[tuple[str, int], tuple[list[Any], dict[Any, list[Any]]]] = {}
+        self._by_type: dict[Any, set[Any]] | None = None
+        self._subclasses: dict[Any, set[Any]] = {}
         self._failing: dict[Node, dict[Any, bool]] = defaultdict(dict)
         self._active: set[tuple[Node, Any]] = set()
         self._lexical_cache: dict[tuple[str, str], bool] = {}
@@ -553,9 +582,17 @@ class Engine:
         if found is not None:
             return found
         table: dict[Any, list[Any]] = defaultdict(list)
-        query = f"SELECT DISTINCT ?this ?value WHERE {{ ?this {path.sparql} ?value }}"
+        # DISTINCT costs Oxigraph a hash of every row; a single predicate repeats a pair only
+        # when two graphs state the same triple, which the loop below undoes.
+        simple = path.predicate is not None
+        distinct = "" if simple else "DISTINCT "
+        query = f"SELECT {distinct}?this ?value WHERE {{ ?this {path.sparql} ?value }}"
         for row in self.select(query):
             table[row[0]].append(row[1])
+        if simple and (self._default is None or len(self._default) > 1):
+            for node, values in table.items():
+                if len(values) > 1:
+                    table[node] = list(dict.fromkeys(values))
         self._pairs[path.sparql] = table
         return table
 
@@ -570,15 +607,40 @@ class Engine:
                     found.append(node)
                 out[node] = found
             return out
+        # Property shapes of one shape share their focus list and often their path.
+        focus_list = focus if isinstance(focus, list) else list(focus)
+        key = (path.sparql, id(focus_list))
+        cached = self._values.get(key)
+        if cached is not None and cached[0] is focus_list:
+            return cached[1]
         table = self.pairs(path)
-        return {node: table.get(node, []) for node in focus}
+        empty: list[Any] = []
+        by_focus = {node: table.get(node, empty) for node in focus_list}
+        self._values[key] = (focus_list, by_focus)
+        return by_focus
 
     def instances(self, cls: Any) -> set[Any]:
         """Return the SHACL instances of ``cls`` (rdf:type/rdfs:subClassOf*)."""
         found = self._instances.get(cls)
         if found is None:
-            query = "SELECT DISTINCT ?x ?cls WHERE { ?x rdf:type/rdfs:subClassOf* ?cls }"
-            found = {row[0] for row in self.select(query, {"cls": cls})}
+            if self._by_type is None:
+                # Two queries in all: every rdf:type and every rdfs:subClassOf, then the
+                # closure in Python (a substituted ``rdf:type/rdfs:subClassOf*`` per class
+                # costs Oxigraph a scan of all types each time).
+                by_type: dict[Any, set[Any]] = defaultdict(set)
+                for row in self.select("SELECT ?x ?t WHERE { ?x rdf:type ?t }"):
+                    by_type[row[1]].add(row[0])
+                subclasses: dict[Any, set[Any]] = defaultdict(set)
+                for row in self.select("SELECT ?sub ?sup WHERE { ?sub rdfs:subClassOf ?sup }"):
+                    subclasses[row[1]].add(row[0])
+                self._by_type, self._subclasses = by_type, subclasses
+            classes, todo = {cls}, [cls]
+            while todo:
+                for sub in self._subclasses.get(todo.pop(), ()):
+                    if sub not in classes:
+                        classes.add(sub)
+                        todo.append(sub)
+            found = set().union(*(self._by_type.get(c, set()) for c in classes))
             self._instances[cls] = found
         return found
 
@@ -812,7 +874,7 @@ class Engine:
         if constraint.uses_current_shape:
             query = query.replace("?currentShape", _iri(shape.node))
         focus_set = set(focus)
-        if _bulk_safe(query) and len(focus) > 8:
+        if _bulk_safe(query):
             rows = self._sparql_rows(query, bindings)
             solutions = [r for r in rows if r.get("this") in focus_set]
         else:
@@ -854,11 +916,11 @@ class Engine:
         return found
 
     def order(self, term: Any) -> tuple[str, Any] | None:
-        if term in self._order_cache:
-            return self._order_cache[term]
-        found = _order_key(term)
-        self._order_cache[term] = found
-        return found
+        found = self._order_cache.get(term, _MISSING)
+        if found is _MISSING:
+            found = self._order_cache[term] = _order_key(term)
+        result: tuple[str, Any] | None = found
+        return result
 
     def regex(self, pattern: str, flags: str) -> re.Pattern[str]:
         key = (pattern, flags)
@@ -881,15 +943,40 @@ def _int(node: Node | None) -> int | None:
     return int(str(node)) if node is not None else None
 
 
-_SUBQUERY = re.compile(r"\{\s*SELECT\b|\bMINUS\b|\bEXISTS\b|\bBIND\b|\bVALUES\b|\bSERVICE\b", re.I)
+_NOT_BULK = re.compile(
+    r"\b(SELECT|VALUES|SERVICE|MINUS|BIND|OPTIONAL|UNION|GRAPH|GROUP|HAVING|LIMIT|OFFSET)\b", re.I
+)
+_EXISTS = re.compile(r"\bEXISTS\s*\{", re.I)
+_FILTER_CALL = re.compile(r"\bFILTER\s*\(", re.I)
+
+
+def _without_blocks(text: str, start: re.Pattern[str], opening: str, closing: str) -> str:
+    """Return ``text`` without each match of ``start`` and the bracketed block it opens."""
+    while (found := start.search(text)) is not None:
+        depth, at = 1, found.end()
+        while at < len(text) and depth:
+            depth += {opening: 1, closing: -1}.get(text[at], 0)
+            at += 1
+        text = text[: found.start()] + " " + text[at:]
+    return text
 
 
 def _bulk_safe(query: str) -> bool:
-    """Return whether leaving ``?this`` unbound and joining afterwards gives the same rows:
-    true for queries with no sub-SELECT, MINUS, EXISTS, BIND, VALUES or SERVICE, where
-    ``?this`` is then just one more variable of the pattern."""
-    body = query[query.upper().find("WHERE") :]
-    return not _SUBQUERY.search(body) and "?this" in body
+    """Return whether leaving ``?this`` unbound and joining afterwards gives the same rows.
+
+    True when the WHERE clause is one group of triple patterns and filters (FILTER EXISTS
+    blocks allowed) in which ``?this`` occurs outside the filters: every solution then binds
+    ``?this`` before the filters run, exactly as a pre-bound ``$this`` would."""
+    at = query.upper().find("WHERE")
+    if at == -1:
+        return False
+    body = query[at + len("WHERE") :]
+    if _NOT_BULK.search(body):
+        return False
+    body = _without_blocks(body, _EXISTS, "{", "}")
+    body = _without_blocks(body, _FILTER_CALL, "(", ")")
+    inner = body[body.find("{") + 1 : body.rfind("}")]
+    return "{" not in inner and "?this" in inner
 
 
 # --- the per-value components: each returns a predicate "is this value node bad?" ----------------
@@ -937,19 +1024,15 @@ def _node_kind_check(engine: Engine, shape: Shape) -> Callable[[Any], bool]:
 def _range_check(param: URIRef) -> _PerValue:
     def make(engine: Engine, shape: Shape) -> Callable[[Any], bool]:
         bound = engine.order(engine.ox(shape.params[param][0]))
+        lower = param in (SH.minExclusive, SH.minInclusive)
+        or_equal = param in (SH.minInclusive, SH.maxInclusive)
+        order = engine.order
 
         def bad(v: Any) -> bool:
-            value = engine.order(v)
+            value = order(v)
             if bound is None or value is None:
                 return True
-            if param == SH.minExclusive:
-                ok = _less(bound, value, False)
-            elif param == SH.minInclusive:
-                ok = _less(bound, value, True)
-            elif param == SH.maxExclusive:
-                ok = _less(value, bound, False)
-            else:
-                ok = _less(value, bound, True)
+            ok = _less(bound, value, or_equal) if lower else _less(value, bound, or_equal)
             return not ok
 
         return bad
@@ -1033,15 +1116,29 @@ _COMPONENT: dict[URIRef, URIRef] = {
 # --- public entry points --------------------------------------------------------------------
 
 
+_MESSAGES: dict[tuple[Literal, tuple[tuple[str, Any], ...]], Literal] = {}
+
+
 def _message_text(template: Literal, bindings: Mapping[str, Any] | None) -> Literal:
-    if not bindings:
-        return template
+    """Fill ``{?var}``/``{$var}`` in a message as pyshacl does (the term's plain string)."""
     text = str(template)
-    for name, term in bindings.items():
-        shown = str(to_rdflib(term))
-        for sigil in "?$":
-            text = text.replace("{" + sigil + name + "}", shown)
-    return Literal(text, lang=template.language) if template.language else Literal(text)
+    if not bindings or "{" not in text:
+        return template
+    used = tuple(
+        (name, term)
+        for name, term in sorted(bindings.items())
+        if "{?" + name + "}" in text or "{$" + name + "}" in text
+    )
+    key = (template, used)
+    found = _MESSAGES.get(key)
+    if found is None:
+        for name, term in used:
+            shown = str(to_rdflib(term))
+            text = text.replace("{?" + name + "}", shown).replace("{$" + name + "}", shown)
+        found = Literal(text, lang=template.language) if template.language else Literal(text)
+        if len(_MESSAGES) < 100_000:
+            _MESSAGES[key] = found
+    return found
 
 
 def _default_message(component: URIRef) -> Literal:
@@ -1064,10 +1161,18 @@ def validate_store(
     model = ShapesModel(shapes)
     engine = Engine(store, model, data_graphs)
     results: list[FastResult] = []
-    for shape in model.top_level():
-        focus = engine.focus_nodes(shape)
-        for _node, source, raw in engine.evaluate(shape, focus):
-            results.append(_to_result(source, raw))
+    # The row tables hold millions of small objects and no cycles: the cyclic collector's
+    # full passes over them would cost more than the validation itself.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for shape in model.top_level():
+            focus = engine.focus_nodes(shape)
+            for _node, source, raw in engine.evaluate(shape, focus):
+                results.append(_to_result(source, raw))
+    finally:
+        if collecting:
+            gc.enable()
     return results
 
 
@@ -1157,10 +1262,150 @@ def path_text(graph: Graph, path: Node) -> str:
 
 __all__ = [
     "FastResult",
+    "Locator",
     "ShapesModel",
     "lexically_valid",
     "path_text",
     "report_graph",
     "result_keys",
+    "validate_loaded",
     "validate_store",
 ]
+
+
+def validate_loaded(
+    loaded: LoadedGraph,
+    data_graphs: Iterable[URIRef],
+    shapes: Graph,
+    label_properties: Sequence[URIRef] = (),
+) -> tuple[Graph, Graph]:
+    """Validate the union of ``data_graphs`` of a loaded dataset against ``shapes``.
+
+    Return the ``sh:ValidationReport`` graph and a small graph with the ``label_properties``
+    of the reported focus nodes (what ``kgtool.validate`` needs to show them), so that no
+    rdflib copy of the data is ever made.
+    """
+    store: Any = oxigraph_store(loaded)
+    names = sorted(str(g) for g in data_graphs)
+    results = validate_store(store, shapes, data_graphs=names)
+    labels = Graph()
+    wanted = set(names)
+    for focus in {r.focus_node for r in results if isinstance(r.focus_node, URIRef)}:
+        subject = to_oxigraph(focus)
+        for prop in label_properties:
+            for quad in store.quads_for_pattern(subject, to_oxigraph(prop), None, None):
+                if quad.graph_name.value in wanted:
+                    labels.add((focus, prop, to_rdflib(quad.object)))
+    return report_graph(results, shapes), labels
+
+
+# --- where the reported nodes are defined, in one pass per file ---------------------------------
+
+_PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+_TOKEN_END = re.compile(r"[\s;,.)\]]")
+_INDEXED_SUFFIXES = {".nt", ".ttl", ".trig", ".nq"}
+
+
+@dataclass
+class _LineIndex:
+    """The first line on which each token starts a statement, and the file's prefixes."""
+
+    first: dict[str, int]
+    prefixes: dict[str, str]
+
+
+def _line_index(lines: Sequence[str]) -> _LineIndex:
+    first: dict[str, int] = {}
+    prefixes: dict[str, str] = {}
+    for number, text in enumerate(lines, start=1):
+        lead = text.lstrip()
+        if not lead or lead.startswith("#"):
+            continue
+        match = _PREFIX_LINE.match(text)
+        if match:
+            prefixes[match[1] or ""] = match[2]
+        if lead[0] in "[{":
+            lead = lead[1:].lstrip()
+        if not lead:
+            continue
+        if lead[0] == "<":
+            end = lead.find(">")
+            token = lead[: end + 1] if end != -1 else ""
+        elif lead[0] == '"':
+            end = lead.find('"', 1)
+            token = lead[: end + 1] if end != -1 else ""
+        else:
+            cut = _TOKEN_END.search(lead)
+            token = lead[: cut.start()] if cut else lead
+        if token and token not in first:
+            first[token] = number
+    return _LineIndex(first, prefixes)
+
+
+class Locator:
+    """Find where nodes are defined, as ``kgtool.graph.locate`` does, without scanning each
+    file once per node (at 1M triples that scan takes hours): the file is chosen through the
+    store, the line through a per-file index of statement-starting tokens; a node that starts
+    no statement falls back to ``locate``."""
+
+    def __init__(self, loaded: LoadedGraph) -> None:
+        self.loaded = loaded
+        self.store: Any = oxigraph_store(loaded)
+        self.graphs = set(loaded.files)
+        self.data_graphs = set(map(str, loaded.graph_iris_under(["data"])))
+        self.indexes: dict[PathLike, _LineIndex] = {}
+        self.shown: dict[PathLike, str] = {}
+
+    def __call__(self, node: Node) -> tuple[str, int | None] | None:
+        """Return ``(file, line)`` for ``node`` (file relative to the project), or None."""
+        found = self.locate(node)
+        if found is None:
+            return None
+        path, line = found
+        shown = self.shown.get(path)
+        if shown is None:
+            resolved, root = path.resolve(), self.loaded.project.root.resolve()
+            inside = resolved.is_relative_to(root)
+            shown = resolved.relative_to(root).as_posix() if inside else str(path)
+            self.shown[path] = shown
+        return shown, line
+
+    def locate(self, node: Node) -> tuple[PathLike, int | None] | None:
+        if not isinstance(node, URIRef):
+            return None
+        term = to_oxigraph(node)
+        rank: dict[str, int] = {}
+        patterns = ((term, _OX_RDF_TYPE, None), (term, None, None), (None, None, term))
+        for priority, (s, p, o) in enumerate(patterns):
+            for quad in self.store.quads_for_pattern(s, p, o, None):
+                name = quad.graph_name
+                if type(name) is OxNamedNode and name.value in self.graphs:
+                    rank.setdefault(name.value, priority)
+        if not rank:
+            return None
+        best = min(rank, key=lambda g: (rank[g], g not in self.data_graphs, g))
+        path = self.loaded.files[best]
+        if path.suffix not in _INDEXED_SUFFIXES:
+            return _fallback(self.loaded, node)
+        try:
+            index = self.indexes.get(path)
+            if index is None:
+                index = _line_index(self.loaded.text_lines(path))
+                self.indexes[path] = index
+        except OSError:
+            return path, None
+        iri = str(node)
+        forms = [f"<{iri}>", f'"{iri}"'] + [
+            f"{prefix}:{iri[len(ns) :]}"
+            for prefix, ns in index.prefixes.items()
+            if ns and iri.startswith(ns) and len(iri) > len(ns)
+        ]
+        lines = [index.first[f] for f in forms if f in index.first]
+        if lines:
+            return path, min(lines)
+        return _fallback(self.loaded, node)
+
+
+def _fallback(loaded: LoadedGraph, node: Node) -> tuple[PathLike, int | None] | None:
+    found = locate(loaded, node)
+    return (found.path, found.line) if found is not None else None

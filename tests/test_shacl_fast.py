@@ -7,18 +7,23 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import sys
 from pathlib import Path
 
 import pytest
 import rdflib
+from click.testing import CliRunner
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from kgtool.cli import cli
 from kgtool.graph import load, store_of_file, store_of_graph, union_graph
 from kgtool.project import Project, shared_dir
 from kgtool.shacl_fast import SH, lexically_valid, path_text, result_keys, validate_store
-from kgtool.validate import validate_graph
+from kgtool.validate import render_json, validate, validate_graph
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -250,3 +255,42 @@ def test_fixture_report_equals_pyshacl(
     expected = _pyshacl_keys(data, shapes_graph)
     got = result_keys(validate_store(store_of_graph(data), shapes_graph), shapes_graph)
     assert got == expected, f"missing {expected - got}\nextra {got - expected}"
+
+
+# --- through kgtool validate: the curated data and generated data ---------------------------------
+
+
+def test_curated_data_gives_the_same_report_with_both_engines(project: Project) -> None:
+    """kgtool validate data/ --engine fast|pyshacl: identical JSON reports."""
+    runner = CliRunner()
+    args = ["validate", str(project.root / "data"), "--format", "json"]
+    fast = runner.invoke(cli, [*args, "--engine", "fast"])
+    reference = runner.invoke(cli, [*args, "--engine", "pyshacl"])
+    assert fast.exit_code == reference.exit_code, fast.output
+    assert json.loads(fast.output) == json.loads(reference.output)
+    refused = runner.invoke(cli, [*args, "--engine", "fast", "--inference", "rdfs"])
+    assert refused.exit_code == 2
+
+
+@pytest.mark.slow
+def test_generated_data_gives_pyshacls_report_and_the_injected_violations(
+    project: Project, tmp_path: Path
+) -> None:
+    """~3k generated triples with 10% injected defects (benchmarks/generate.py)."""
+    script = REPO_ROOT / "benchmarks" / "generate.py"
+    if not script.is_file():
+        pytest.skip("benchmarks/generate.py is absent")
+    spec = importlib.util.spec_from_file_location("kgtool_benchmark_generate", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    data = tmp_path / "generated.nt"
+    info = module.generate(data, 3000, rate=0.1)
+    fast = validate([data], project=project, engine="fast")
+    reference = validate([data], project=project, engine="pyshacl")
+    assert render_json(fast) == render_json(reference)
+    assert fast.count("Violation") == info["expected"]["violations"]
