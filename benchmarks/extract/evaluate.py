@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "benchmarks/results/extract.md")
     args = parser.parse_args(argv)
     loaded = load()
-    folders = args.devset or [HERE / d for d in ("devset", "heldout", "blind", "blind2")]
+    folders = args.devset or [HERE / d for d in ("devset", "heldout", "blind", "blind2", "blind3")]
     lines = [
         "# Extraction: precision and recall per field",
         "",

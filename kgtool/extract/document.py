@@ -106,9 +106,7 @@ def extract_text(
     announcements: list[tuple[int, Agreement]] = []
     for index, sentence in enumerate(sents):
         for agreement in _announcements(text, sentence, lang.language, lang.tag, catalogue, name):
-            same = next(
-                (a for _, a in announcements if a.party_keys() == agreement.party_keys()), None
-            )
+            same = next((a for _, a in announcements if a.same_parties(agreement)), None)
             if same is not None:
                 _absorb(same, agreement)
                 continue
@@ -327,6 +325,12 @@ def _absorb(target: Agreement, other: Agreement) -> None:
     ):
         target.kind = other.kind
     target.evidence.extend(ev for ev in other.evidence if ev.field not in {"announcement"})
+    # "НУУз и KAIST подписали" in a title, full names in the text: keep the fuller mention
+    for index, party in enumerate(target.parties):
+        fuller = next((q for q in other.parties if q.matches(party)), None)
+        if fuller is not None and (not party.iri) and len(fuller.name) > len(party.name):
+            fuller.acronym = fuller.acronym or party.acronym
+            target.parties[index] = fuller
     target.venue = target.venue or other.venue
     target.place = target.place or other.place
 
@@ -355,7 +359,8 @@ def _date_for(
         verb = kinds_mod.signing_verbs(text, other.start, other.end)
         if verb or (same_paragraph and _EVENT_RE.search(other.text)):
             candidates = _dates_in(text, other, reference)
-            place = _place(text, other.start, other.end)
+            names = [(ev.start, ev.end) for ev in agreement.evidence if ev.field == "party"]
+            place = _place(text, other.start, other.end, names)
             if candidates and place is not None and agreement.place is None:
                 agreement.place = place[2]
                 agreement.evidence.append(

@@ -27,7 +27,7 @@ def _kinds_compatible(a: str | None, b: str | None) -> bool:
 def same_event(a: Agreement, b: Agreement) -> bool:
     """Whether two draft agreements report one signing."""
     return (
-        a.party_keys() == b.party_keys()
+        a.same_parties(b)
         and _dates_compatible(a.signed_on, b.signed_on)
         and _kinds_compatible(a.kind, b.kind)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,16 @@ class Evidence:
         }
 
 
+_LEGAL_WORDS = re.compile(
+    r"\b(?:ltd|llc|llp|inc|plc|gmbh|co|corp|jsc|ao|ооо|оао|зао|пао|mchj|aj)\b\.?", re.IGNORECASE
+)
+
+
+def _plain(name: str) -> str:
+    """Return a name without legal forms, quotes and punctuation, for comparing mentions."""
+    return " ".join(re.findall(r"\w+", _LEGAL_WORDS.sub(" ", name.casefold())))
+
+
 @dataclass
 class Party:
     """A party: matched to the graph (``iri``) or proposed as a new institution (``iri`` None)."""
@@ -41,6 +52,14 @@ class Party:
 
     def key(self) -> str:
         return self.iri or self.name.casefold()
+
+    def matches(self, other: Party) -> bool:
+        """Whether two mentions name one institution (same IRI, name, or name and acronym)."""
+        if self.iri and other.iri:
+            return self.iri == other.iri
+        mine = {_plain(self.name), *([_plain(self.acronym)] if self.acronym else [])}
+        theirs = {_plain(other.name), *([_plain(other.acronym)] if other.acronym else [])}
+        return bool(mine & theirs)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +95,14 @@ class Agreement:
 
     def party_keys(self) -> frozenset[str]:
         return frozenset(p.key() for p in self.parties)
+
+    def same_parties(self, other: Agreement) -> bool:
+        """Whether both agreements have the same parties (by IRI, name or acronym)."""
+        if len(self.parties) != len(other.parties):
+            return False
+        return all(any(p.matches(q) for q in other.parties) for p in self.parties) and all(
+            any(q.matches(p) for p in self.parties) for q in other.parties
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {

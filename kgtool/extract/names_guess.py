@@ -36,6 +36,13 @@ _KIND_HEADS: tuple[tuple[str, str], ...] = (
     ("holding", "company"), ("холдинг", "company"), ("bank", "company"), ("банк", "company"),
     ("jsc", "company"), ("llc", "company"), ("ltd", "company"), ("inc", "company"),
     ("gmbh", "company"), ("ооо", "company"), ("ао", "company"), ("mchj", "company"),
+    ("llp", "company"), ("plc", "company"),
+)  # fmt: skip
+
+#: Words that suggest a company only when no head word names the kind ("Kanzan Mining").
+_WEAK_COMPANY = (
+    "mining", "motors", "steel", "chemical", "pharma", "electronics", "industries", "telecom",
+    "airlines", "zinc", "chem", "energy", "oil", "gas", "technologies",
 )  # fmt: skip
 
 #: Cues (folded word prefixes) → ISO 3166-1 alpha-2 country code.
@@ -125,7 +132,8 @@ def guess_kind(name: str) -> str | None:
     words = re.findall(r"\w+(?:'\w+)*", fold(name))
     hits = [kind for w in words for prefix, kind in _KIND_HEADS if w.startswith(prefix)]
     if not hits:
-        return None
+        weak = any(w.startswith(_WEAK_COMPANY) for w in words)
+        return "company" if weak else None
     uzbek = any(
         w.endswith(("i", "si")) and any(w.startswith(p) for p, _ in _KIND_HEADS) for w in words
     ) and not any("\u0400" <= c <= "\u04ff" for c in name if c not in "ўқғҳ")

@@ -181,7 +181,7 @@ _BY = re.compile(
 _ZONE_STOP = re.compile(
     r"\s(?:on|to|for|aimed|which|that|was|were|is|has|have|during|regarding|concerning|within"
     r"|in\s+(?:the\s+)?(?:field|area|sphere|presence|framework)s?|at\s+the\s+(?:ceremony|event)"
-    r"|about|o|об|в\s+(?:области|сфере|рамках|целях|присутствии)|по\s+вопросам|на\s+(?:тему|срок)"
+    r"|about|о|об|в\s+(?:области|сфере|рамках|целях|присутствии)|по\s+вопросам|на\s+(?:тему|срок)"
     r"|с\s+целью|который|которое|которая|направленн\w+|сроком|в\s+ходе|во\s+время|состоял\w*"
     r"|подписали|подписал\w*|заключили)\b"
     r"|[.;:!?]\s|[.;:!?]$|\s[–—]\s|,\s+(?=(?:to|in|on|for|aimed|which|with|в|о|по|на|с|who)\b)"
@@ -201,8 +201,65 @@ def _is_locative(token: Token) -> bool:
     )
 
 
-def _looks_like_name(text: str) -> bool:
-    """Whether a phrase that resolved to nothing still names an organisation."""
+#: First words of a person's mention ("Rector John Smith"), never of an organisation's name.
+_ROLE_WORDS = frozenset(
+    [
+        "rector",
+        "president",
+        "minister",
+        "director",
+        "professor",
+        "dean",
+        "ambassador",
+        "chairman",
+        "head",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "deputy",
+        "vice-rector",
+        "ректор",
+        "президент",
+        "министр",
+        "директор",
+        "профессор",
+        "декан",
+        "посол",
+        "председатель",
+        "заместитель",
+        "проректор",
+        "rektor",
+        "prorektor",
+        "vazir",
+        "direktor",
+        "dekan",
+        "elchi",
+        "rais",
+        "ректори",
+        "вазир",
+        "директори",
+        "элчи",
+        "раис",
+    ]
+)
+_COUNTRY_PHRASE = re.compile(
+    r"republic|республик|respublika|республика|south\s+korea|united\s+states|united\s+kingdom"
+    r"|saudi\s+arabia|new\s+zealand|united\s+arab|janubiy\s+koreya|южн\w+\s+коре",
+    re.IGNORECASE,
+)
+_INNER_FUNCTION_WORDS = frozenset(
+    ["of", "the", "for", "and", "de", "di", "del", "la", "le", "du", "von", "der", "für", "y", "e"]
+)
+
+
+def _looks_like_name(text: str, *, strict: bool = False) -> bool:
+    """Whether a phrase that resolved to nothing still names an organisation.
+
+    A head noun ("university", «институт»), an acronym or a quoted name always qualifies; unless
+    ``strict``, so does a proper name of two to six capitalised words ("Kanzan Mining",
+    "Politecnico di Torino") that is not a country or a person with a title.
+    """
     words = tokens(text)
     if not words:
         return False
@@ -210,7 +267,13 @@ def _looks_like_name(text: str) -> bool:
         return any(w.capitalised for w in words) or bool(re.search(r"[«“\"]", text))
     if len(words) <= 2 and any(w.acronym and len(w.text) >= 3 for w in words):
         return True
-    return bool(re.search(r"[«“\"].+[»”\"]", text)) and len(words) <= 10
+    if re.search(r"[«“\"].+[»”\"]", text) and len(words) <= 10:
+        return True
+    if strict or not 2 <= len(words) <= 6 or words[0].folded in _ROLE_WORDS:
+        return False
+    if _COUNTRY_PHRASE.search(text) or re.search(r"\b[A-ZА-ЯЁ]\.\s*[A-ZА-ЯЁ]", text):
+        return False  # "Republic of Korea"; initials belong to people ("M.V. Lomonosov")
+    return all(w.capitalised or w.folded in _INNER_FUNCTION_WORDS for w in words)
 
 
 def find_parties(
@@ -218,12 +281,19 @@ def find_parties(
 ) -> tuple[list[PartyMention], NameSpan | None]:
     """Return the parties named in the sentence ``text[start:end]``, and the signing venue."""
     zones = _zones(text, start, end, language, kind_start)
+    by = _BY.search(text, start, end)
+    by_zone = next((z for z in zones if by and z and z[0][0] == by.end()), None)
     best: tuple[list[PartyMention], NameSpan | None] = ([], None)
     for zone in zones:
         parties: list[PartyMention] = []
         venue: NameSpan | None = None
+        strict = zone is by_zone  # "signed by" often names people: only clear organisations
         for zs, ze, trim_left in zone:
             found, zone_venue = _parties_in_zone(text, zs, ze, language, catalogue, trim_left)
+            if strict:
+                found = [
+                    p for p in found if p.name.iri or _looks_like_name(p.name.written, strict=True)
+                ]
             parties.extend(found)
             venue = venue or zone_venue
         parties = _dedupe(parties)
@@ -275,6 +345,18 @@ def _zones(text: str, start: int, end: int, language: str, kind_start: int | Non
             )
         zones.append(subject)
     return zones
+
+
+def _is_place(piece: str) -> bool:
+    """Whether a piece is a lone country or city name ("Italy", "(the Netherlands)")."""
+    from kgtool.extract.names_guess import guess_country
+
+    words = tokens(piece)
+    return (
+        len(words) <= 2
+        and guess_country(piece, "en") is not None
+        and not any(_HEAD_RE.match(w.folded) for w in words)
+    )
 
 
 def _uz_subject_partner(text: str, start: int, end: int) -> Zone:
@@ -345,7 +427,11 @@ def _parties_in_zone(
                 parties.append(joined)
                 previous, pending = (pending, pe), None
             continue
-        if party is None and previous is not None and parties:
+        # ", Italy" after a name is where it is, not more of its name
+        place_after = (
+            previous is not None and "," in text[previous[1] : ps] and _is_place(text[ps:pe])
+        )
+        if party is None and previous is not None and parties and not place_after:
             # "University of World Economy and Diplomacy": the coordinator was inside a name
             joined, _ = _piece_to_party(
                 text, previous[0], pe, known, language, trim_left and index == 1
@@ -428,6 +514,10 @@ def _resolve_window(catalogue: Catalogue, written: str, window: list[Token]) -> 
     """Resolve a window of words; across a coordinator only an exact name counts."""
     if window[0].folded in _BARRIER_WORDS or window[-1].folded in _BARRIER_WORDS:
         return None
+    first = window[0]
+    opens_name = first.capitalised or first.acronym or _HEAD_RE.match(first.folded)
+    if not opens_name and written[:1] not in "«“\"'":
+        return None  # a name does not open with «при», "of", "the"
     gaps = [written[a.end - window[0].start : b.start - window[0].start]
             for a, b in itertools.pairwise(window)]  # fmt: skip
     if any(ch in gap for gap in gaps for ch in "()[]"):
@@ -437,6 +527,11 @@ def _resolve_window(catalogue: Catalogue, written: str, window: list[Token]) -> 
         return None
     iri, _score, _rule, label = found
     label_words = {t.folded for t in tokens(label)}
+    info = catalogue.institutions.get(iri)
+    if info is not None:  # the crossed word may sit in another of its names («и» vs "va")
+        for names in info.labels.values():
+            for name in names:
+                label_words |= {t.folded for t in tokens(name)}
     crossed = {w.folded for w in window[1:-1] if w.folded in _BARRIER_WORDS}
     if crossed - label_words:
         return None  # "X и Акционерное общество" is two names, whatever the index says
@@ -591,6 +686,8 @@ def _name_in(
     while e > s and text[e - 1] in " ,;:\n\t—–-.":
         e -= 1
     e = _drop_trailing_filler(text, s, e)
+    while e > s and text[e - 1] in " ,;:\n\t—–-":
+        e -= 1
     if trim_left:
         s = _backward_walk(text, s, e) if language == "uz" else _forward_trim(text, s, e)
     s = _drop_leading_filler(text, s, e)

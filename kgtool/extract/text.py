@@ -99,8 +99,12 @@ class Token:
 
     @property
     def acronym(self) -> bool:
+        """Whether the word is an abbreviation: "KAIST", "UzAS", «НУУз» (mostly capitals)."""
         letters = [c for c in self.text if c.isalpha()]
-        return len(letters) >= 2 and all(c.isupper() for c in letters)
+        upper = sum(1 for c in letters if c.isupper())
+        return (
+            len(letters) <= 10 and upper >= 2 and upper * 2 > len(letters) and letters[0].isupper()
+        )
 
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
