@@ -203,10 +203,11 @@ def import_table(
 ) -> TableResult:
     """Read a register and return one draft agreement per row, with warnings by row and column."""
     mapping = mapping or {}
-    rows = [r for r in read_rows(path) if any(c.strip() for c in r)]
-    if not rows:
+    numbered = [(n, r) for n, r in enumerate(read_rows(path), start=1) if any(c.strip() for c in r)]
+    if not numbered:
         raise KgtoolError(f"{path}: the table is empty")
-    header, body = rows[0], rows[1:]
+    rows = [r for _, r in numbered]
+    header, body = numbered[0][1], numbered[1:]
     columns = _columns(header, mapping, str(path))
     sample = " ".join(" ".join(r) for r in rows[:50])
     lang = detect_language(sample)
@@ -222,7 +223,7 @@ def import_table(
     owner = str(mapping.get("party", "")).strip()
     result = TableResult(source, [])
     used_ids: set[str] = set()
-    for number, row in enumerate(body, start=2):
+    for number, row in body:  # numbers are the sheet's own row numbers (blank rows count)
 
         def cell(key: str, row: list[str] = row) -> str:
             index = columns.get(key)
