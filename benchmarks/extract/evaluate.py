@@ -174,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "benchmarks/results/extract.md")
     args = parser.parse_args(argv)
     loaded = load()
-    folders = args.devset or [HERE / d for d in ("devset", "heldout", "blind", "blind2", "blind3")]
+    folders = args.devset or [
+        HERE / d for d in ("devset", "heldout", "blind", "blind2", "blind3", "blind4")
+    ]
     lines = [
         "# Extraction: precision and recall per field",
         "",

@@ -37,6 +37,11 @@ _DOC_CUE_RE = re.compile(
     r"|period|concluded|заключ|рассчитан|tuzil|тузил|amal",
     re.IGNORECASE,
 )
+_RECALL_RE = re.compile(
+    r"\s*(?:напомним|ранее|recall|earlier|previously|in\s+(?:19|20)\d\d\b|в\s+(?:19|20)\d\d\s+году"
+    r"|eslatib\s+o['ʻʼ‘’`]tamiz|avvalroq|ilgari|эслатиб\s+ўтамиз|аввалроқ|илгари)",
+    re.IGNORECASE,
+)
 _SAME_DAY_RE = re.compile(
     r"\b(?:the\s+same\s+day|on\s+that\s+day|в\s+тот\s+же\s+день|в\s+этот\s+же\s+день"
     r"|o['ʻʼ‘’`]sha\s+kuni|shu\s+kuni(?:ning\s+o['ʻʼ‘’`]zida)?|ўша\s+куни|шу\s+куни)\b",
@@ -119,12 +124,18 @@ def extract_text(
             agreement.signed_on = announcements[position - 1][1].signed_on
     for position, (index, agreement) in enumerate(announcements):
         first = sents[index].start
-        if len({i for i, _ in announcements}) == 1:  # one announcing sentence: the title too
-            first = sents[max(0, index - 2)].start if index else 0
+        if len({i for i, _ in announcements}) == 1:  # one announcing sentence: its title too
+            for earlier in reversed(sents[max(0, index - 2) : index]):
+                if earlier.text.rstrip().endswith((".", "!", "?", "…")):
+                    break  # a sentence of the story (the talks before), not a title
+                first = earlier.start
         # agreements announced by one sentence ("memoranda with A and B") share what follows
         nxt = next((i for i, _ in announcements[position + 1 :] if i > index), None)
         seg_end = sents[nxt].start if nxt is not None else body_end
         segment = [s for s in sents if first <= s.start < seg_end]
+        recalled = next((k for k, s in enumerate(segment) if _RECALL_RE.match(s.text)), None)
+        if recalled:  # "Напомним, в 2021 году ...": an earlier agreement's terms are not these
+            segment = segment[:recalled]
         _fill(text, segment, agreement, lang.language, lexicon, name)
         agreement.confidence = _confidence(agreement)
         result.agreements.append(agreement)

@@ -105,6 +105,7 @@ _COUNTRY_CUES: tuple[tuple[str, str], ...] = (
     ("britaniya", "GB"), ("британ", "GB"), ("hamburg", "DE"), ("гамбург", "DE"),
     ("frankfurt", "DE"), ("stuttgart", "DE"), ("heidelberg", "DE"), ("freiberg", "DE"),
     ("фрайберг", "DE"), ("aachen", "DE"), ("cologne", "DE"), ("köln", "DE"), ("bonn", "DE"),
+    ("казанск", "RU"), ("fraunhofer", "DE"), ("max planck", "DE"), ("helmholtz", "DE"),
     ("(uk)", "GB"), ("u.k.", "GB"), ("united kingdom", "GB"), ("england", "GB"),
     ("scotland", "GB"), ("coventry", "GB"), ("manchester", "GB"),
     ("самарқанд", "UZ"), ("бухоро", "UZ"), ("наманган", "UZ"), ("андижон", "UZ"),
