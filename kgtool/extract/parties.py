@@ -45,6 +45,8 @@ _HEADS = {
         r"institut|universitet|akademiya|jamiyat|kombinat|markaz|vazirlig|agentlig|qo'mita"
         r"|kompaniya|korxona|bank|fond|jamg'arma|assotsiatsiya|uyushma|palata|kollej|litsey"
         r"|maktab|laboratoriya|filial|departament|xizmat|inspeksiya|konsorsium|klaster|park|kengash"
+        r"|mahkama|hokimlik|hokimiyat|kabinet|кабинет|правительств|администраци|хокимият|маҳкама"
+        r"|cabinet|government|administration|parliament|senate"
         r"|институт|университет|академи|обществ|комбинат|центр|министерств|агентств|комитет"
         r"|компани|корпораци|предприяти|банк|фонд|ассоциаци|союз|палат|колледж|лицей|школ"
         r"|лаборатори|филиал|департамент|служб|инспекци|консорциум|кластер|парк|завод|совет"

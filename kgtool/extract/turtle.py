@@ -10,7 +10,7 @@ from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from kgtool.extract.model import Agreement, DocumentResult, Evidence, Party
-from kgtool.extract.names_guess import slug
+from kgtool.extract.names_guess import guess_country, guess_kind, slug
 from kgtool.graph import bind_prefixes
 from kgtool.project import COOP, ID
 
@@ -177,7 +177,10 @@ def _party_node(graph: Graph, party: Party, documents: list[str]) -> URIRef:
         if party.parent.startswith("https://"):
             graph.add((node, COOP.partOf, URIRef(party.parent)))
         else:
-            parent = Party(party.parent, None, party.country, None, None, None, party.language)
+            country = guess_country(party.parent, party.language) or party.country
+            parent = Party(
+                party.parent, None, country, guess_kind(party.parent), None, None, party.language
+            )
             parent_node = _party_node(graph, parent, documents)
             graph.add((node, COOP.partOf, parent_node))
     for document in documents:
