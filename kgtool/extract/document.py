@@ -47,6 +47,27 @@ _SAME_DAY_RE = re.compile(
     r"|o['ʻʼ‘’`]sha\s+kuni|shu\s+kuni(?:ning\s+o['ʻʼ‘’`]zida)?|ўша\s+куни|шу\s+куни)\b",
     re.IGNORECASE,
 )
+_ANY_CITY_RE = re.compile(  # "shahrida", «в городе», "in the city of": whatever city follows
+    r"\b(?P<uz>[A-ZЎҚҒҲА-Я][\w'ʻʼ‘’`-]+?)\s+(?:shahrida|шаҳрида)\b"
+    r"|\bв\s+городе\s+(?P<ru>[А-ЯЁ][а-яё-]+)|\bin\s+the\s+city\s+of\s+(?P<en>[A-Z][a-z]+)"
+    r"|\bsigned\b[^.;]*?\bin\s+(?P<en2>[A-Z][a-z]{3,})(?=\s*[.;,]|\s*$)"
+)
+_MONTHS_EN = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 _PLACE_RE = re.compile(
     r"\bin\s+(?P<en>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?)\b"
     r"|\bв\s+(?:городе\s+|г\.\s*)?(?P<ru>[А-ЯЁ][а-яё]+(?:е|и))\b"
@@ -311,6 +332,12 @@ def _place(
 ) -> tuple[int, int, str] | None:
     """Return the city where the signing took place, when the sentence names a known one."""
     names = names or []
+    for m in _ANY_CITY_RE.finditer(text, s, e):
+        group = next(g for g in ("uz", "ru", "en", "en2") if m.group(g))
+        word = m.group(group)
+        inside = any(ns < m.end(group) and m.start(group) < ne for ns, ne in names)
+        if not inside and word.lower() not in _MONTHS_EN:
+            return m.start(group), m.end(group), word
     for m in _PLACE_RE.finditer(text, s, e):
         group = next(g for g in ("en", "ru", "uz", "uzloc") if m.group(g))
         word = m.group(group)

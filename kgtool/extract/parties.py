@@ -46,6 +46,7 @@ _HEADS = {
         r"|kompaniya|korxona|bank|fond|jamg'arma|assotsiatsiya|uyushma|palata|kollej|litsey"
         r"|maktab|laboratoriya|filial|departament|xizmat|inspeksiya|konsorsium|klaster|park|kengash"
         r"|mahkama|hokimlik|hokimiyat|kabinet|кабинет|правительств|администраци|хокимият|маҳкама"
+        r"|fakultet|kafedra|bo'lim|факультет|кафедр|отдел|бўлим|faculty|school|division"
         r"|cabinet|government|administration|parliament|senate"
         r"|институт|университет|академи|обществ|комбинат|центр|министерств|агентств|комитет"
         r"|компани|корпораци|предприяти|банк|фонд|ассоциаци|союз|палат|колледж|лицей|школ"
@@ -185,7 +186,7 @@ _ZONE_STOP = re.compile(
     r"|in\s+(?:the\s+)?(?:field|area|sphere|presence|framework)s?|at\s+the\s+(?:ceremony|event)"
     r"|about|о|об|в\s+(?:области|сфере|рамках|целях|присутствии)|по\s+вопросам|на\s+(?:тему|срок)"
     r"|с\s+целью|который|которое|которая|направленн\w+|сроком|в\s+ходе|во\s+время|состоял\w*"
-    r"|подписали|подписал\w*|заключили)\b"
+    r"|подписали|подписал\w*|заключили|был|была|было|были|будет|будут)\b"
     r"|[.;:!?]\s|[.;:!?]$|\s[–—]\s|,\s+(?=(?:to|in|on|for|aimed|which|with|в|о|по|на|с|who)\b)"
     # a comma then a lower-case word ends the list, unless it continues it or names a parent
     r"|,\s+(?!(?-i:[A-ZА-ЯЁЎҚҒҲ])|[«\"“(]|and\b|the\b|an?\b|part\b|under\b|affiliated\b|и\b"
@@ -347,6 +348,25 @@ def _zones(text: str, start: int, end: int, language: str, kind_start: int | Non
             )
         zones.append(subject)
     return zones
+
+
+def _uz_parent_then_unit(text: str, name: NameSpan) -> tuple[NameSpan, NameSpan] | None:
+    """Split "Oʻzbekiston Milliy universiteti Fizika fakulteti" into (parent, unit).
+
+    Uzbek names a unit after its parent with no marker: a head noun in the izofa form
+    ("universiteti") followed by a capitalised word starts the unit's own name.
+    """
+    words = tokens(text, name.start, name.end)
+    for index, word in enumerate(words[:-2]):
+        nxt = words[index + 1]
+        if not (_HEAD_RE.match(word.folded) and word.folded.endswith(("i", "si", "и", "си"))):
+            continue
+        if not (nxt.capitalised and any(_HEAD_RE.match(w.folded) for w in words[index + 2 :])):
+            continue
+        parent = NameSpan(name.start, word.end, text[name.start : word.end], None)
+        unit = NameSpan(nxt.start, name.end, text[nxt.start : name.end], None, name.acronym)
+        return parent, unit
+    return None
 
 
 def _is_place(piece: str) -> bool:
@@ -633,6 +653,10 @@ def _piece_to_party(
     name = _name_in(text, child_s, child_e, known, language, trim_left=trim_left)
     if name is None:
         return None, venue
+    if parent is None and name.iri is None and language == "uz":
+        split = _uz_parent_then_unit(text, name)
+        if split is not None:
+            return PartyMention(split[1], split[0]), venue
     unit = _unit_of_known_parent(text, child_s, child_e, name, known, language, trim_left)
     if unit is not None and parent is None:
         return PartyMention(unit, name), venue
