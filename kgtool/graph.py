@@ -18,7 +18,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import typing
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -624,6 +625,102 @@ def oxigraph_store(loaded: LoadedGraph) -> ox.Store:
         for s, p, o, g in iter_quads(loaded)
     )
     return copy
+
+
+def forkable_store(loaded: LoadedGraph) -> ox.Store:
+    """Return an Oxigraph store of the loaded quads that a forked process may query: the store
+    itself when it is in memory, an in-memory copy of a persistent one (a forked worker must
+    not share an open RocksDB)."""
+    store = oxigraph_store(loaded)
+    if loaded.store_dir is None:
+        return store
+    copy = ox.Store()
+    copy.extend(store)
+    return copy
+
+
+#: Oxigraph's store class, for annotations in modules that hold a store without importing
+#: pyoxigraph (kgtool.serve).
+OxStore = ox.Store
+
+#: A query's result form; ``"GRAPH"`` for CONSTRUCT and DESCRIBE.
+QueryForm = typing.Literal["SELECT", "ASK", "GRAPH"]
+
+
+@dataclass(frozen=True)
+class StoreAnswer:
+    """What a SPARQL query on an Oxigraph store returned, in rdflib terms.
+
+    ``form`` is ``"GRAPH"`` for CONSTRUCT and DESCRIBE. A form the caller did not accept comes
+    back with nothing read (see ``query_store``); ``truncated`` says ``max_rows`` cut the rows.
+    """
+
+    form: QueryForm
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[Node | None, ...], ...] = ()
+    triples: tuple[tuple[Node, Node, Node], ...] = ()
+    boolean: bool | None = None
+    truncated: bool = False
+
+
+def query_store(
+    store: ox.Store,
+    text: str,
+    *,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+    prefixes: Mapping[str, str] | None = None,
+    forms: Collection[QueryForm] = ("SELECT", "ASK", "GRAPH"),
+    max_rows: int | None = None,
+    convert: Callable[[Any], Node] | None = None,
+) -> StoreAnswer:
+    """Run a SPARQL query on ``store`` and return its answer in rdflib terms.
+
+    The default graph is the union of the named graphs unless ``default_graphs`` are given.
+    Each distinct result term is converted once, with ``convert`` (default ``to_rdflib``).
+    Raises ``SyntaxError`` for a malformed query and ``ValueError``, ``OSError`` or
+    ``RuntimeError`` when evaluation fails (also while the results are read).
+    """
+    options: dict[str, Any] = {}
+    if default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    if prefixes:
+        options["prefixes"] = dict(prefixes)
+    result = store.query(text, **options)
+    if isinstance(result, ox.QueryBoolean):
+        return StoreAnswer("ASK", boolean=bool(result)) if "ASK" in forms else StoreAnswer("ASK")
+    to_node = convert or to_rdflib
+    converted: dict[Any, Node] = {}
+
+    def node(term: Any) -> Node:
+        found = converted.get(term)
+        if found is None:
+            found = converted[term] = to_node(term)
+        return found
+
+    limit = max_rows if max_rows is not None else -1
+    if isinstance(result, ox.QueryTriples):
+        if "GRAPH" not in forms:
+            return StoreAnswer("GRAPH")
+        triples: list[tuple[Node, Node, Node]] = []
+        for triple in result:
+            if len(triples) == limit:
+                return StoreAnswer("GRAPH", triples=tuple(triples), truncated=True)
+            triples.append((node(triple.subject), node(triple.predicate), node(triple.object)))
+        return StoreAnswer("GRAPH", triples=tuple(triples))
+    columns = tuple(str(v.value) for v in result.variables)
+    if "SELECT" not in forms:
+        return StoreAnswer("SELECT", columns)
+    rows: list[tuple[Node | None, ...]] = []
+    for solution in result:
+        if len(rows) == limit:
+            return StoreAnswer("SELECT", columns, tuple(rows), truncated=True)
+        rows.append(tuple(None if term is None else node(term) for term in solution))
+    return StoreAnswer("SELECT", columns, tuple(rows))
 
 
 def iter_quads(loaded: LoadedGraph) -> Iterator[tuple[Node, Node, Node, URIRef]]:

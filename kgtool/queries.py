@@ -543,42 +543,30 @@ def _run_on_oxigraph(query: LibraryQuery, text: str, loaded: Any) -> ResultTable
     result term becomes one normalised rdflib term, converted once (oxrdflib converts every
     cell, language tags are re-cased, and normalising makes a third copy).
     """
-    from kgtool.graph import oxigraph_store
+    from kgtool.graph import oxigraph_store, query_store
 
-    store = oxigraph_store(loaded)
     prefixes = {prefix: str(namespace) for prefix, namespace in loaded.dataset.namespaces()}
     try:
-        result: Any = store.query(text, use_default_graph_as_union=True, prefixes=prefixes)
+        result = query_store(
+            oxigraph_store(loaded),
+            text,
+            prefixes=prefixes,
+            forms=("SELECT", "ASK"),
+            convert=_term_from_store,
+        )
     except SyntaxError as exc:
         raise KgtoolError(f"{query.path}: not valid SPARQL 1.1: {_one_line(exc)}") from exc
-    except Exception as exc:  # the engine raises several kinds; all mean the query failed
-        raise KgtoolError(f"{query.path}: query failed: {_one_line(exc)}") from exc
-    kind = type(result).__name__
-    if kind == "QueryBoolean":
-        return ResultTable(("ask",), (), bool(result))
-    if kind != "QuerySolutions":
-        form = "DESCRIBE" if re.search(r"\bDESCRIBE\b", text, re.IGNORECASE) else "CONSTRUCT"
-        raise KgtoolError(f"{query.path}: a {form} query; the library runs SELECT and ASK")
-    columns = tuple(str(v.value) for v in result.variables)
-    converted: dict[Any, Node] = {}
-    rows: list[Row] = []
-    try:
-        for solution in result:
-            cells: list[Node | None] = []
-            for term in solution:
-                if term is None:
-                    cells.append(None)
-                    continue
-                cell = converted.get(term)
-                if cell is None:
-                    cell = converted[term] = _term_from_store(term)
-                cells.append(cell)
-            rows.append(tuple(cells))
     except KgtoolError:
         raise
-    except Exception as exc:  # evaluation errors surface while iterating
+    except Exception as exc:  # the engine raises several kinds; all mean the query failed
         raise KgtoolError(f"{query.path}: query failed: {_one_line(exc)}") from exc
-    return ResultTable(columns, tuple(_sorted_lists(columns, rows, query.lists)))
+    if result.form == "ASK":
+        return ResultTable(("ask",), (), result.boolean)
+    if result.form == "GRAPH":
+        form = "DESCRIBE" if re.search(r"\bDESCRIBE\b", text, re.IGNORECASE) else "CONSTRUCT"
+        raise KgtoolError(f"{query.path}: a {form} query; the library runs SELECT and ASK")
+    columns = result.columns
+    return ResultTable(columns, tuple(_sorted_lists(columns, result.rows, query.lists)))
 
 
 def _term_from_store(term: Any) -> Node:

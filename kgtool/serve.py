@@ -40,7 +40,6 @@ from urllib.parse import parse_qs
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-import pyoxigraph as ox
 import uvicorn
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -59,7 +58,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kgtool.errors import KgtoolError
-from kgtool.graph import LoadedGraph, oxigraph_store, to_rdflib
+from kgtool.graph import LoadedGraph, OxStore, forkable_store, query_store
 from kgtool.project import ID
 from kgtool.publish import DOC_FORMATS, doc_path, publish, serialize_triples
 from kgtool.queries import (
@@ -232,33 +231,30 @@ _RENDERERS: dict[str, Callable[[ResultTable], str]] = {
 }
 
 
-def execute(store: ox.Store, job: QueryJob) -> Answer:
+def execute(store: OxStore, job: QueryJob) -> Answer:
     """Run ``job`` on ``store`` (in the calling process) and return the HTTP answer."""
-    options: dict[str, Any] = {}
-    if job.default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     try:
-        result = store.query(job.text, **options)
+        result = query_store(
+            store,
+            job.text,
+            default_graphs=job.default_graphs,
+            named_graphs=job.named_graphs,
+            forms=("SELECT", "ASK") if job.select_only else ("SELECT", "ASK", "GRAPH"),
+            max_rows=job.max_rows,
+        )
     except SyntaxError as exc:
         return _text_answer(400, f"malformed query: {exc}")
     except (ValueError, OSError, RuntimeError) as exc:
         return _text_answer(400, f"query failed: {exc}")
-    try:
-        if isinstance(result, ox.QueryTriples):
-            if job.select_only:
-                return _text_answer(400, "library queries are SELECT or ASK")
-            return _graph_answer(result, job)
-        if isinstance(result, ox.QueryBoolean):
-            fmt = _result_format(job.accept)
-            table = ResultTable(("ask",), (), bool(result))
-            return Answer(200, _RESULT_MEDIA[fmt], _RENDERERS[fmt](table).encode("utf-8"))
-        return _select_answer(result, job)
-    except (ValueError, OSError, RuntimeError) as exc:  # evaluation errors surface while reading
-        return _text_answer(400, f"query failed: {exc}")
+    if result.form == "GRAPH":
+        if job.select_only:
+            return _text_answer(400, "library queries are SELECT or ASK")
+        fmt = GRAPH_TYPES[negotiate(job.accept, list(GRAPH_TYPES)) or "text/turtle"]
+        body = serialize_triples(list(result.triples), fmt)
+        return Answer(200, _GRAPH_MEDIA[fmt], body, result.truncated)
+    table = ResultTable(result.columns, result.rows, result.boolean)
+    fmt = _result_format(job.accept)
+    return Answer(200, _RESULT_MEDIA[fmt], _RENDERERS[fmt](table).encode("utf-8"), result.truncated)
 
 
 def _result_format(accept: str | None) -> str:
@@ -268,40 +264,7 @@ def _result_format(accept: str | None) -> str:
     return RESULT_TYPES[chosen or "application/sparql-results+json"]
 
 
-def _select_answer(solutions: ox.QuerySolutions, job: QueryJob) -> Answer:
-    fmt = _result_format(job.accept)
-    columns = tuple(v.value for v in solutions.variables)
-    rows: list[tuple[Node | None, ...]] = []
-    truncated = False
-    for solution in solutions:
-        if len(rows) >= job.max_rows:
-            truncated = True
-            break
-        rows.append(
-            tuple(
-                None if solution[column] is None else to_rdflib(solution[column])
-                for column in columns
-            )
-        )
-    body = _RENDERERS[fmt](ResultTable(columns, tuple(rows))).encode("utf-8")
-    return Answer(200, _RESULT_MEDIA[fmt], body, truncated)
-
-
-def _graph_answer(triples: ox.QueryTriples, job: QueryJob) -> Answer:
-    fmt = GRAPH_TYPES[negotiate(job.accept, list(GRAPH_TYPES)) or "text/turtle"]
-    out: list[tuple[Node, Node, Node]] = []
-    truncated = False
-    for triple in triples:
-        if len(out) >= job.max_rows:
-            truncated = True
-            break
-        out.append(
-            (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-        )
-    return Answer(200, _GRAPH_MEDIA[fmt], serialize_triples(out, fmt), truncated)
-
-
-def _worker(store: ox.Store, job: QueryJob, conn: Connection) -> None:
+def _worker(store: OxStore, job: QueryJob, conn: Connection) -> None:
     try:
         conn.send(execute(store, job))
     except BaseException as exc:  # report, never hang the parent
@@ -310,7 +273,7 @@ def _worker(store: ox.Store, job: QueryJob, conn: Connection) -> None:
         conn.close()
 
 
-def run_with_timeout(store: ox.Store, job: QueryJob, timeout: float) -> Answer:
+def run_with_timeout(store: OxStore, job: QueryJob, timeout: float) -> Answer:
     """Run ``job`` in a forked process; kill it and answer 503 when ``timeout`` passes.
 
     The fork shares the store's memory copy-on-write, so nothing is copied or re-loaded.
@@ -345,7 +308,7 @@ class ServerState:
     """What the application needs: the store, the site folder and the limits."""
 
     loaded: LoadedGraph
-    store: ox.Store
+    store: OxStore
     site_dir: Path
     timeout: float
     max_rows: int
@@ -674,12 +637,9 @@ def create_app(
     if site_dir is None:
         site_dir = Path(tempfile.mkdtemp(prefix="kgtool-site-")) / "site"
         publish(loaded, site_dir, base=base_url, sparql_endpoint=base_url + "sparql")
-    store = oxigraph_store(loaded)
-    if loaded.store_dir is not None:  # a forked worker must not share an open RocksDB
-        copy = ox.Store()
-        copy.extend(store)
-        store = copy
-    state = ServerState(loaded, store, site_dir, timeout, max_rows, own_site=own_site)
+    state = ServerState(
+        loaded, forkable_store(loaded), site_dir, timeout, max_rows, own_site=own_site
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
