@@ -32,7 +32,13 @@ from rdflib.term import Node
 
 from kgtool.errors import KgtoolError, ParseError
 from kgtool.fsutil import atomic_write_text
-from kgtool.project import PREFIXES, RDF_FORMATS, Project, find_project
+from kgtool.project import (
+    PREFIXES,
+    RDF_FORMATS,
+    Project,
+    canonical_language_tag,
+    find_project,
+)
 
 STORES = ("oxigraph", "memory")
 
@@ -262,27 +268,6 @@ def _graph_names(quads: Iterable[ox.Quad]) -> set[str]:
 
 
 # --- term conversion (Oxigraph <-> rdflib) ----------------------------------------------------
-
-
-def canonical_language_tag(tag: str) -> str:
-    """Return a BCP 47 tag in its canonical case (RFC 5646 §2.1.1): ``uz-latn`` -> ``uz-Latn``.
-
-    Oxigraph lower-cases language tags; kgtool shows them as the project writes them.
-    """
-    parts = tag.split("-")
-    out = [parts[0].lower()]
-    private = False
-    for part in parts[1:]:
-        if private or len(part) == 1:
-            private = True  # after a singleton (x-, u-, ...) everything stays lower case
-            out.append(part.lower())
-        elif len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        elif len(part) == 2 and part.isalpha():
-            out.append(part.upper())
-        else:
-            out.append(part.lower())
-    return "-".join(out)
 
 
 def _recase(term: Any) -> Any:

@@ -22,21 +22,22 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from kgtool.errors import KgtoolError
 from kgtool.fsutil import atomic_write_text
-from kgtool.project import COOP, ID, METRICS_GRAPH, PREFIXES
+from kgtool.project import COOP, ID, METRICS_GRAPH, PREFIXES, canonical_language_tag, pick_label
+from kgtool.stats import (
+    STATUS,
+    STATUS_ACTIVE,
+    STATUS_EXPIRED,
+    STATUS_EXPIRING_SOON,
+    STATUS_UNKNOWN,
+    add_months,
+    agreement_status,
+)
 
 if TYPE_CHECKING:
     from kgtool.graph import LoadedGraph
 
-STATUS = ID + "status/"
-STATUS_ACTIVE = STATUS + "active"
-STATUS_EXPIRING_SOON = STATUS + "expiring-soon"
-STATUS_EXPIRED = STATUS + "expired"
-STATUS_UNKNOWN = STATUS + "unknown"
 #: Statuses in the order a page shows them; an edge takes the first status among its agreements.
 STATUSES: tuple[str, ...] = (STATUS_ACTIVE, STATUS_EXPIRING_SOON, STATUS_UNKNOWN, STATUS_EXPIRED)
-#: An agreement that expires within this many months of the as-of date is "expiring soon".
-EXPIRING_SOON_MONTHS = 6
-
 #: Institution classes, most telling first: a node's kind is the first of its types listed here.
 INSTITUTION_KINDS: tuple[str, ...] = tuple(
     str(COOP[name])
@@ -224,45 +225,6 @@ class NetworkMetrics:
 
 # --- languages and labels ---------------------------------------------------------------------
 
-FALLBACK_LANGS: dict[str, tuple[str, ...]] = {
-    "en": ("en", "uz-Latn", "ru", "uz-Cyrl", "ko"),
-    "ru": ("ru", "en", "uz-Latn", "uz-Cyrl", "ko"),
-    "uz-Latn": ("uz-Latn", "uz-Cyrl", "en", "ru", "ko"),
-    "uz-Cyrl": ("uz-Cyrl", "uz-Latn", "ru", "en", "ko"),
-}
-
-
-def canonical_tag(tag: str) -> str:
-    """Return a BCP 47 tag in its conventional case (stores may lower-case tags: ``uz-latn``)."""
-    parts = tag.split("-")
-    out = [parts[0].lower()]
-    for part in parts[1:]:
-        if len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        elif len(part) == 2 and part.isalpha():
-            out.append(part.upper())
-        else:
-            out.append(part.lower())
-    return "-".join(out)
-
-
-def language_order(lang: str) -> list[str]:
-    """Return the languages to try for ``lang``: itself, then its fallbacks (Uzbek scripts
-    fall back to each other first)."""
-    order = FALLBACK_LANGS.get(lang, FALLBACK_LANGS["en"])
-    return [lang, *(x for x in order if x != lang)]
-
-
-def pick_label(labels: Mapping[str, str], lang: str) -> str | None:
-    """Return the label in ``lang`` or the first fallback language that has one."""
-    for candidate in language_order(lang):
-        if labels.get(candidate):
-            return labels[candidate]
-    for _tag, text in sorted(labels.items()):
-        if text:
-            return text
-    return None
-
 
 def node_label(names: Mapping[str, Sequence[str]], lang: str) -> str | None:
     """Return an institution's preferred name in ``lang``, with fallback."""
@@ -275,29 +237,6 @@ def local_name(iri: str) -> str:
 
 
 # --- status ------------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """Return ``day`` plus ``months`` calendar months (the day clamped to the month's end)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    days_in_month = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    return date(year, month, min(day.day, days_in_month[month - 1]))
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def agreement_status(expires_on: date | None, as_of: date) -> str:
-    """Return the status IRI of an agreement that expires on ``expires_on``, as of ``as_of``."""
-    if expires_on is None:
-        return STATUS_UNKNOWN
-    if expires_on < as_of:
-        return STATUS_EXPIRED
-    if expires_on <= add_months(as_of, EXPIRING_SOON_MONTHS):
-        return STATUS_EXPIRING_SOON
-    return STATUS_ACTIVE
 
 
 def expiry_from(signed_on: str | None, term: str | None) -> date | None:
@@ -380,7 +319,7 @@ def read_agreements(loaded: LoadedGraph, as_of: date) -> dict[str, Agreement]:
         titles_by_lang: dict[str, str] = {}
         for item in sorted(_split(titles)):
             tag, _, text = item.partition(_FIELD)
-            titles_by_lang.setdefault(canonical_tag(tag) if tag else "und", text)
+            titles_by_lang.setdefault(canonical_language_tag(tag) if tag else "und", text)
         signed_on = str(signed) if signed is not None else None
         term_text = str(term) if term is not None else None
         expires_on = _to_date(str(expires) if expires is not None else None) or expiry_from(
@@ -412,7 +351,9 @@ def read_labels(
         (
             str(thing),
             rank[local_name(str(prop))],
-            canonical_tag((label.language if isinstance(label, Literal) else None) or "und"),
+            canonical_language_tag(
+                (label.language if isinstance(label, Literal) else None) or "und"
+            ),
             str(label),
         )
         for thing, prop, label in _select(loaded, LABELS_QUERY)

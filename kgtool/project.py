@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,59 @@ METRICS_GRAPH = GRAPH_BASE + "metrics"
 
 #: BCP 47 tags the project's names and labels may carry (the shapes list the same tags).
 LANGUAGES: tuple[str, ...] = ("en", "ru", "uz-Latn", "uz-Cyrl", "ko")
+
+#: Languages to try, in order, for a reader of each language when a label is missing in it
+#: (Uzbek scripts fall back to each other first); other languages use the English order.
+FALLBACK_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "en": ("en", "uz-Latn", "ru", "uz-Cyrl", "ko"),
+    "ru": ("ru", "en", "uz-Latn", "uz-Cyrl", "ko"),
+    "uz-Latn": ("uz-Latn", "uz-Cyrl", "en", "ru", "ko"),
+    "uz-Cyrl": ("uz-Cyrl", "uz-Latn", "ru", "en", "ko"),
+}
+
+
+def canonical_language_tag(tag: str) -> str:
+    """Return a BCP 47 tag in its canonical case (RFC 5646 §2.1.1): ``uz-latn`` -> ``uz-Latn``.
+
+    Oxigraph lower-cases language tags; kgtool shows them as the project writes them.
+    """
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    private = False
+    for part in parts[1:]:
+        if private or len(part) == 1:
+            private = True  # after a singleton (x-, u-, ...) everything stays lower case
+            out.append(part.lower())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def language_order(lang: str) -> list[str]:
+    """Return the languages to try for a reader of ``lang``: itself, then its fallbacks."""
+    order = FALLBACK_LANGUAGES.get(lang, FALLBACK_LANGUAGES["en"])
+    return [lang, *(x for x in order if x != lang)]
+
+
+def best_language(tags: Iterable[str], lang: str) -> str | None:
+    """Return which of ``tags`` to show a reader of ``lang``: ``lang``, its fallbacks, untagged
+    (``""``), else the first in sorted order; None when there are no tags."""
+    available = set(tags)
+    for candidate in (*language_order(lang), ""):
+        if candidate in available:
+            return candidate
+    return min(available) if available else None
+
+
+def pick_label(labels: Mapping[str, str], lang: str) -> str | None:
+    """Return the non-empty label (keyed by language tag) to show a reader of ``lang``."""
+    tag = best_language((t for t, text in labels.items() if text), lang)
+    return None if tag is None else labels[tag]
+
 
 #: Prefixes used in every serialisation, in a stable order.
 PREFIXES: dict[str, str] = {

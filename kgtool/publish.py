@@ -48,7 +48,7 @@ from kgtool.errors import KgtoolError
 from kgtool.export import context_document, jsonld_context, serialize
 from kgtool.graph import LoadedGraph, bind_prefixes, union_graph
 from kgtool.names import cyrillic_to_latin, latin_to_cyrillic
-from kgtool.project import BASE, COOP, ID, LANGUAGES, PREFIXES
+from kgtool.project import BASE, COOP, ID, LANGUAGES, PREFIXES, best_language
 from kgtool.queries import compact
 from kgtool.viz import SEARCH_CYR_TO_LAT, SEARCH_DROP, json_for_script, search_fold, search_keys
 
@@ -208,14 +208,9 @@ def _names_of(graph: Graph, node: Node) -> dict[str, list[str]]:
 
 
 def pick_name(names: dict[str, list[str]], fallback: str) -> tuple[str, str]:
-    """Return (name, language) to show for a thing: English first, then the project's order."""
-    for lang in ("en", *LANGUAGES, ""):
-        if names.get(lang):
-            return names[lang][0], lang
-    for lang in sorted(names):
-        if names[lang]:
-            return names[lang][0], lang
-    return fallback, ""
+    """Return (name, language) to show for a thing, English first (see ``best_language``)."""
+    lang = best_language((tag for tag, values in names.items() if values), "en")
+    return (fallback, "") if lang is None else (names[lang][0], lang)
 
 
 def _local(iri: str) -> str:

@@ -61,7 +61,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
-from kgtool.project import PREFIXES, Project
+from kgtool.project import PREFIXES, Project, canonical_language_tag
 
 PARAM_TYPES: tuple[str, ...] = (
     "iri",
@@ -316,7 +316,7 @@ def parse_param_value(param: Param, raw: str) -> Node:
         text, sep, lang = raw.rpartition("@")
         if not sep or not _LANG_RE.match(lang):
             raise bad("text@lang (a language-tagged string such as Fanlar@uz-Latn)")
-        return Literal(text, lang=canonical_language(lang))
+        return Literal(text, lang=canonical_language_tag(lang))
     if kind == "integer":
         if not _INTEGER_RE.match(value):
             raise bad("an integer")
@@ -571,8 +571,6 @@ def _run_on_oxigraph(query: LibraryQuery, text: str, loaded: Any) -> ResultTable
 
 def _term_from_store(term: Any) -> Node:
     """Return the normalised rdflib term of an Oxigraph term (see ``normalise_term``)."""
-    from kgtool.graph import canonical_language_tag
-
     kind = type(term).__name__
     if kind == "NamedNode":
         return URIRef(term.value)
@@ -580,9 +578,7 @@ def _term_from_store(term: Any) -> Node:
         return BNode(term.value)
     if kind == "Literal":
         if term.language:
-            return Literal(
-                term.value, lang=canonical_language(canonical_language_tag(term.language))
-            )
+            return Literal(term.value, lang=canonical_language_tag(term.language))
         return _normalised_literal(term.value, term.datatype.value)
     raise KgtoolError(f"unsupported RDF term {term!r} in a query result")
 
@@ -618,20 +614,6 @@ def normalise_table(
     """Return a ResultTable whose terms are written the same way whatever engine made them."""
     normalised = [tuple(normalise_term(term) for term in row) for row in rows]
     return ResultTable(columns, tuple(_sorted_lists(columns, normalised, lists)))
-
-
-def canonical_language(tag: str) -> str:
-    """Return a BCP 47 tag in its usual case: ``uz-latn`` → ``uz-Latn``, ``en-gb`` → ``en-GB``."""
-    parts = tag.split("-")
-    out = [parts[0].lower()]
-    for part in parts[1:]:
-        if len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        elif len(part) == 2 and part.isalpha():
-            out.append(part.upper())
-        else:
-            out.append(part.lower())
-    return "-".join(out)
 
 
 def _canonical_decimal(value: Decimal) -> str:
@@ -688,7 +670,7 @@ def normalise_term(term: Node | None) -> Node | None:
         return term
     lexical = str(term)
     if term.language:
-        return Literal(lexical, lang=canonical_language(term.language))
+        return Literal(lexical, lang=canonical_language_tag(term.language))
     return _normalised_literal(lexical, None if term.datatype is None else str(term.datatype))
 
 
@@ -839,7 +821,6 @@ __all__ = [
     "SparqlService",
     "bind_params",
     "canonical_duration",
-    "canonical_language",
     "compact",
     "duration_from_parts",
     "inject_values",

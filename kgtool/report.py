@@ -13,17 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from kgtool.fsutil import atomic_write_bytes, atomic_write_text
-from kgtool.network import (
-    STATUS_ACTIVE,
-    STATUS_EXPIRING_SOON,
-    STATUSES,
-    Agreement,
-    PartnerNetwork,
-    build_network,
-    local_name,
-    pick_label,
-)
-from kgtool.project import PREFIXES
+from kgtool.network import STATUSES, Agreement, PartnerNetwork, build_network, local_name
+from kgtool.project import PREFIXES, pick_label
+from kgtool.stats import STATUS_ACTIVE, STATUS_EXPIRING_SOON
 
 if TYPE_CHECKING:
     from kgtool.graph import LoadedGraph

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from kgtool.graph import LoadedGraph
 from kgtool.project import COOP, GRAPH_BASE, ID, INFERRED_GRAPH, LANGUAGES, PREFIXES
+
+if TYPE_CHECKING:
+    from kgtool.graph import LoadedGraph
 
 STATUS = ID + "status/"
 STATUS_ACTIVE = STATUS + "active"

@@ -28,7 +28,14 @@ from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
 from kgtool.graph import LoadedGraph, bind_prefixes, iter_quads, load, locate
-from kgtool.project import COOP, LANGUAGES, PREFIXES, Project, find_project
+from kgtool.project import (
+    COOP,
+    PREFIXES,
+    Project,
+    canonical_language_tag,
+    find_project,
+    pick_label,
+)
 from kgtool.shacl_fast import Locator, validate_loaded
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -52,24 +59,6 @@ LABEL_PROPERTIES: tuple[URIRef, ...] = (
     DCTERMS.identifier,
 )
 
-_CANONICAL_TAGS = {tag.lower(): tag for tag in LANGUAGES}
-
-
-def canonical_language(tag: str | None) -> str:
-    """Return a language tag in the project's spelling (Oxigraph lower-cases tags: uz-latn)."""
-    if not tag:
-        return ""
-    return _CANONICAL_TAGS.get(tag.lower(), tag)
-
-
-def pick_language(texts: Mapping[str, str], lang: str) -> str:
-    """Return the text in ``lang``, else English, else untagged, else the first; "" if none."""
-    for key in (lang, "en", ""):
-        if key in texts:
-            return texts[key]
-    return texts[sorted(texts)[0]] if texts else ""
-
-
 # --- the report model -----------------------------------------------------------------------
 
 
@@ -91,11 +80,11 @@ class ValidationResult:
 
     def focus_label(self, lang: str = "en") -> str:
         """Return the focus node's label in ``lang`` (falling back to English), or ""."""
-        return pick_language(self.focus_labels, lang)
+        return pick_label(self.focus_labels, lang) or ""
 
     def message(self, lang: str = "en") -> str:
         """Return the message in ``lang`` (falling back to English), or the component's name."""
-        return pick_language(self.messages, lang) or _local_name(self.component)
+        return pick_label(self.messages, lang) or _local_name(self.component)
 
     @property
     def where(self) -> str:
@@ -383,7 +372,7 @@ def _texts(literals: Iterable[Node]) -> dict[str, str]:
     out: dict[str, str] = {}
     for lit in sorted(literals, key=str):
         if isinstance(lit, Literal):
-            out.setdefault(canonical_language(lit.language), str(lit))
+            out.setdefault(canonical_language_tag(lit.language or ""), str(lit))
     return out
 
 
@@ -440,13 +429,12 @@ def _n3(node: Node | None) -> str:
                 return f"{prefix}:{rest}"
         return f"<{text}>"
     if isinstance(node, Literal):
+        quoted = json.dumps(str(node), ensure_ascii=False)
         if node.language:
-            return (
-                f"{json.dumps(str(node), ensure_ascii=False)}@{canonical_language(node.language)}"
-            )
+            return f"{quoted}@{canonical_language_tag(node.language)}"
         if node.datatype:
-            return f"{json.dumps(str(node), ensure_ascii=False)}^^{_n3(node.datatype)}"
-        return json.dumps(str(node), ensure_ascii=False)
+            return f"{quoted}^^{_n3(node.datatype)}"
+        return quoted
     return f"_:{node}"
 
 

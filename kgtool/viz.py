@@ -24,18 +24,9 @@ from pyvis.network import Network
 
 from kgtool.errors import KgtoolError
 from kgtool.fsutil import atomic_write_text
-from kgtool.network import (
-    STATUS_ACTIVE,
-    STATUS_EXPIRED,
-    STATUS_EXPIRING_SOON,
-    STATUS_UNKNOWN,
-    STATUSES,
-    PartnerNetwork,
-    build_network,
-    local_name,
-    pick_label,
-)
-from kgtool.project import COOP
+from kgtool.network import STATUSES, PartnerNetwork, build_network, local_name
+from kgtool.project import COOP, pick_label
+from kgtool.stats import STATUS_ACTIVE, STATUS_EXPIRED, STATUS_EXPIRING_SOON, STATUS_UNKNOWN
 
 if TYPE_CHECKING:
     from kgtool.graph import LoadedGraph
