@@ -264,6 +264,24 @@ def test_plural_kind_announces_one_agreement_per_partner(
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A delegation of Tashkent Medical Academy visited Seoul National University. During the"
+        " visit the two universities signed a memorandum of understanding.",
+        "Делегация Ташкентской медицинской академии посетила Сеульский национальный университет."
+        " По итогам визита между двумя вузами подписан меморандум о взаимопонимании.",
+    ],
+)
+def test_the_two_universities_named_just_before(
+    tmp_path: Path, loaded: LoadedGraph, text: str
+) -> None:
+    (agreement,) = one(tmp_path, loaded, text).agreements
+    assert [p.country for p in agreement.parties] == ["UZ", "KR"]
+    assert [p.kind for p in agreement.parties] == ["academy", "university"]
+    assert agreement.kind == KIND + "memorandum-of-understanding"
+
+
 def test_people_and_venue_are_not_parties(tmp_path: Path, loaded: LoadedGraph) -> None:
     text = (
         "In the presence of the Minister, the memorandum of understanding between Coventry"

@@ -131,7 +131,10 @@ def extract_text(
     )
     announcements: list[tuple[int, Agreement]] = []
     for index, sentence in enumerate(sents):
-        for agreement in _announcements(text, sentence, lang.language, lang.tag, catalogue, name):
+        found = _announcements(text, sentence, lang.language, lang.tag, catalogue, name)
+        if not found:
+            found = _anaphoric(text, sents, index, lang.language, lang.tag, catalogue, name)
+        for agreement in found:
             same = next((a for _, a in announcements if a.same_parties(agreement)), None)
             if same is not None:
                 _absorb(same, agreement)
@@ -170,6 +173,52 @@ def _body_end(text: str) -> int:
     third = len(text) // 3
     m = _FOOTER_RE.search(text, third)
     return m.start() if m else len(text)
+
+
+_ANAPHOR_RE = re.compile(
+    r"\bthe\s+two\s+(?:universities|institutions|organisations|organizations|institutes|sides)\b"
+    r"|\bboth\s+(?:universities|institutions|sides)\b|\bдвумя\s+(?:вузами|университетами"
+    r"|организациями|учреждениями|институтами)|\bдвух\s+(?:вузов|университетов|организаций)"
+    r"|\bikki\s+(?:oliygoh|universitet|tashkilot|muassasa|institut|tomon)\w*"
+    r"|\bикки\s+(?:олийгоҳ|университет|ташкилот|муассаса|институт|томон)\w*",
+    re.IGNORECASE,
+)
+
+
+def _anaphoric(
+    text: str,
+    sents: list[Sentence],
+    index: int,
+    language: str,
+    tag: str,
+    catalogue: Catalogue,
+    doc: str,
+) -> list[Agreement]:
+    """Return the agreement of "the two universities signed ...": parties named just before."""
+    from kgtool.extract.parties import PartyMention, names_in
+
+    sentence = sents[index]
+    s, e = sentence.start, sentence.end
+    mentions = kinds_mod.find_kinds(text, s, e)
+    verbs = kinds_mod.signing_verbs(text, s, e)
+    if not mentions or not verbs or not _ANAPHOR_RE.search(text, s, e):
+        return []
+    if kinds_mod.is_planned(text, max(s, verbs[0][0] - 80), min(e, verbs[0][1] + 40)):
+        return []
+    for previous in reversed(sents[max(0, index - 2) : index]):
+        names = names_in(text, previous.start, previous.end, language, catalogue)
+        if len(names) != 2:
+            continue
+        kind = kinds_mod.best_kind(mentions)
+        assert kind is not None
+        evidence = [Evidence("kind", kind.start, kind.end, text[kind.start : kind.end], doc)]
+        parties = []
+        for span in names:
+            parties.append(_party(PartyMention(span), catalogue, tag, text))
+            evidence.append(Evidence("party", span.start, span.end, span.written, doc))
+        evidence.append(Evidence("announcement", s, e, text[s:e], doc))
+        return [Agreement(kind=kind.kind, parties=parties, documents=[doc], evidence=evidence)]
+    return []
 
 
 def _announcements(
@@ -289,6 +338,10 @@ def _display(span: NameSpan, tag: str) -> str:
     written = re.sub(r"\s*\([^)]*\)\s*$", "", span.written).strip()
     written = re.sub(r"\s+", " ", written)
     if tag.startswith("uz"):
+        # "Seul milliy universitetiga" (to the university): the name ends in the izofa form
+        written = re.sub(
+            r"(\w(?:i|si|и|си))(?:ga|da|dan|ni|ning|dagi|га|да|дан|ни|нинг|даги)$", r"\1", written
+        )
         # "Germaniyaning Drezden texnika universiteti": the country is a cue, not the name
         m = re.match(r"^(?:[A-ZА-ЯЎҚҒҲ]\w*\s+)?[A-ZА-ЯЎҚҒҲ]\w*(?:ning|нинг)\s+(?=\S)", written)
         if m and guess_country(m.group(), tag):

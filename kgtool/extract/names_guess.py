@@ -52,7 +52,7 @@ _WEAK_COMPANY = (
 #: Cues (folded word prefixes) → ISO 3166-1 alpha-2 country code.
 _COUNTRY_CUES: tuple[tuple[str, str], ...] = (
     ("korea", "KR"), ("koreya", "KR"), ("корей", "KR"), ("корея", "KR"), ("seoul", "KR"),
-    ("сеул", "KR"), ("daejeon", "KR"), ("busan", "KR"),
+    ("сеул", "KR"), ("seul", "KR"), ("daejeon", "KR"), ("busan", "KR"), ("pusan", "KR"),
     ("uzbek", "UZ"), ("узбек", "UZ"), ("o'zbek", "UZ"), ("ўзбек", "UZ"), ("tashkent", "UZ"),
     ("ташкент", "UZ"), ("toshkent", "UZ"), ("тошкент", "UZ"), ("samarkand", "UZ"),
     ("samarqand", "UZ"), ("самарканд", "UZ"), ("bukhara", "UZ"), ("buxoro", "UZ"),

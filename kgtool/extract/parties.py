@@ -951,3 +951,130 @@ def _trim_left(text: str, s: int, e: int, known: list[NameSpan]) -> tuple[int, N
         elif w.folded in {"kuni", "куни", "yil", "йил"}:
             cut = words[idx + 1].start
     return cut, venue
+
+
+_UZ_ROLES = frozenset(
+    [
+        "rektori",
+        "prorektori",
+        "direktori",
+        "rahbari",
+        "vaziri",
+        "raisi",
+        "delegatsiyasi",
+        "vakillari",
+        "xodimlari",
+        "ректори",
+        "проректори",
+        "директори",
+        "раҳбари",
+        "вазири",
+        "раиси",
+        "делегацияси",
+        "вакиллари",
+    ]
+)
+_RU_ADJECTIVE = re.compile(r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ой|ую|ых|их)$")
+_RU_STOP = frozenset(
+    [
+        "в",
+        "во",
+        "на",
+        "с",
+        "со",
+        "по",
+        "о",
+        "об",
+        "для",
+        "при",
+        "из",
+        "к",
+        "у",
+        "за",
+        "от",
+        "до",
+        "и",
+        "а",
+        "но",
+        "что",
+        "как",
+        "который",
+        "которая",
+        "которое",
+        "был",
+        "была",
+        "было",
+        "были",
+        "посетил",
+        "посетила",
+        "посетили",
+        "провел",
+        "провела",
+    ]
+)
+
+
+def names_in(
+    text: str, start: int, end: int, language: str, catalogue: Catalogue
+) -> list[NameSpan]:
+    """Return the institutions a sentence names anywhere (known ones, and head-noun phrases).
+
+    For "Tashrif davomida ikki oliygoh oʻrtasida ... imzolandi": the parties are the two
+    universities the sentence before named.
+    """
+    found = list(_known_spans(text, start, end, catalogue, language))
+    words = tokens(text, start, end)
+    for index, word in enumerate(words):
+        if not _HEAD_RE.match(word.folded) or any(k.start <= word.start < k.end for k in found):
+            continue
+        if language == "uz":
+            # the name before ends at its own head noun: "... akademiyasi rektori Seul ..."
+            floor = max(
+                [start]
+                + [w.end for w in words[:index] if _HEAD_RE.match(w.folded)]
+                + [w.end for w in words[:index] if w.folded in _UZ_ROLES]
+            )
+            s = _backward_walk(text, floor, word.end)
+            span = (s, word.end)
+        elif language == "ru":
+            first = index
+            while (
+                first > 0
+                and _RU_ADJECTIVE.search(words[first - 1].folded)
+                and words[first - 1].folded not in _RU_STOP
+            ):
+                first -= 1
+            last = index
+            while (
+                last + 1 < len(words)
+                and words[last + 1].folded not in _RU_STOP
+                and not re.search(r"[,.;:!?]", text[words[last].end : words[last + 1].start])
+                and not re.search(r"(?:л|ли|ла|ло|ет|ют|ит|ат|ят)$", words[last + 1].folded)
+            ):
+                last += 1
+            span = (words[first].start, words[last].end)
+        else:
+            first = index
+            while first > 0 and (
+                words[first - 1].capitalised
+                or words[first - 1].folded in _INNER_FUNCTION_WORDS - {"and"}
+            ):
+                first -= 1
+            while first < index and not words[first].capitalised:
+                first += 1
+            last = index
+            while (
+                last + 2 < len(words)
+                and words[last + 1].folded in {"of", "for"}
+                and (words[last + 2].capitalised)
+            ):
+                last += 2
+                while last + 1 < len(words) and words[last + 1].capitalised:
+                    last += 1
+            span = (words[first].start, words[last].end)
+        written = text[span[0] : span[1]]
+        if _looks_like_name(written, strict=True) and not any(
+            k.start < span[1] and span[0] < k.end for k in found
+        ):
+            found.append(NameSpan(span[0], span[1], written, None))
+    return sorted(found, key=lambda k: k.start)
