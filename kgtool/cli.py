@@ -813,7 +813,7 @@ def extract_command(
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path),
               help="JSON or TOML file naming the columns and the register's own party.")
 @click.option("--format", "fmt", type=click.Choice(["json", "turtle"]), default="turtle",
-              show_default=True)
+              show_default=True, help="Turtle to move into data/, JSON (with warnings) to review.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
 @reports_errors
