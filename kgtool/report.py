@@ -4,6 +4,7 @@ with the expiry date of every active agreement (RFC 5545) so an office can subsc
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -212,7 +213,9 @@ def bar_chart_svg(items: Sequence[tuple[str, int]], *, title: str, label_width: 
 
 def column_chart_svg(items: Sequence[tuple[str, int]], *, title: str) -> str:
     """Return a vertical bar chart (years along the bottom) as an inline ``<svg>`` element."""
-    column, plot_height, top, bottom = 34, 180, 44, 40
+    plot_height, top, bottom = 180, 44, 40
+    # Columns are as wide as their longest label ("unknown" must not run into "2025").
+    column = max(34, round(11 * 0.62 * max((len(label) for label, _ in items), default=0)) + 12)
     width = max(column * len(items) + 40, 240)
     height = top + plot_height + bottom
     biggest = max((v for _, v in items), default=0) or 1
@@ -271,7 +274,9 @@ def timeline_svg(agreements: Sequence[Agreement], as_of: date, *, title: str) ->
         end = agreement.expires_on or as_of
         colour = "#ef6c00" if agreement.status == STATUS_EXPIRING_SOON else "#2e7d32"
         title_text = _title(agreement)
-        short = title_text if len(title_text) <= 48 else title_text[:47] + "…"
+        # About 0.62 em per character at 12 px: longer titles would run off the left edge.
+        fits = int((label_width - 6) / (12 * 0.62))
+        short = title_text if len(title_text) <= fits else title_text[: fits - 1] + "…"
         parts.append(
             f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end">'
             f"<title>{escape(title_text)}</title>{escape(short)}</text>"
@@ -306,9 +311,13 @@ h1 { font-size: 24px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 1
 figure { margin: 12px 0; overflow-x: auto; }
 table { border-collapse: collapse; font-size: 13px; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; } td.num { text-align: right; }
+th { background: #f4f4f4; white-space: nowrap; } td.num { text-align: right; }
+td.date { white-space: nowrap; }
 .meta { color: #555; }
 """
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> str:
@@ -316,7 +325,11 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[i
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{escape(c)}</td>' if i in numeric else f"<td>{escape(c)}</td>"
+            f'<td class="num">{escape(c)}</td>'
+            if i in numeric
+            else f'<td class="date">{escape(c)}</td>'
+            if _ISO_DATE.fullmatch(c)
+            else f"<td>{escape(c)}</td>"
             for i, c in enumerate(row)
         )
         + "</tr>"

@@ -151,3 +151,56 @@ def test_report_content_and_escaping(written: list[Path]) -> None:
     # the statistics the sources report
     assert '<td>agreements-signed</td><td>over</td><td class="num">120</td>' in html
     assert "002_63f51be1fcd88af9.txt" in html
+
+
+# --- labels fit their space (a label is about 0.62 em wide per character) -------------------------
+
+CHAR_EM = 0.62
+
+
+def test_column_labels_never_overlap() -> None:
+    from kgtool.report import column_chart_svg
+
+    svg = column_chart_svg([("2025", 1), ("unknown", 1)], title="Agreements signed per year")
+    labels = re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle" font-size="11">'
+        r"([^<]+)</text>",
+        svg,
+    )
+    assert [text for _, text in labels] == ["2025", "unknown"]
+    (x1, a), (x2, b) = ((float(x), t) for x, t in labels)
+    assert x2 - x1 >= 11 * CHAR_EM * (len(a) + len(b)) / 2, "year labels overlap"
+
+
+def test_timeline_labels_fit_left_of_the_bars() -> None:
+    from kgtool.network import Agreement
+    from kgtool.report import timeline_svg
+
+    title = "Memorandum of understanding between the Institute of Materials Science and KORAM"
+    agreement = Agreement(
+        iri="https://w3id.org/kgtool/id/agreement/x",
+        kind=None,
+        titles={"en": title},
+        signed_on="2025-05-29",
+        term="P3Y",
+        expires_on=date(2028, 5, 29),
+        status="active",
+        directions=(),
+        parties=(),
+        sources=(),
+    )
+    svg = timeline_svg([agreement], AS_OF, title="Active agreements")
+    match = re.search(
+        r'<text x="([\d.]+)" y="[\d.]+" text-anchor="end"><title>[^<]*</title>'
+        r"([^<]+)</text>",
+        svg,
+    )
+    assert match, svg
+    right_edge, shown = float(match.group(1)), match.group(2)
+    assert 12 * CHAR_EM * len(shown) <= right_edge, f"{shown!r} is cut off at the left edge"
+
+
+def test_dates_in_tables_never_wrap(written: list[Path]) -> None:
+    html = written[0].read_text(encoding="utf-8")
+    assert re.search(r'<td class="date">\d{4}-\d{2}-\d{2}</td>', html), "dates are not marked"
+    assert re.search(r"td\.date \{ white-space: nowrap; \}", html)
