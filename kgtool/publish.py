@@ -43,14 +43,13 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS, XSD
 from rdflib.term import Node
 
-from kgtool import viz
 from kgtool.errors import KgtoolError
 from kgtool.export import context_document, jsonld_context, serialize
 from kgtool.graph import LoadedGraph, bind_prefixes, union_graph
-from kgtool.names import cyrillic_to_latin, latin_to_cyrillic
+from kgtool.names import latin_to_cyrillic
 from kgtool.project import BASE, COOP, ID, LANGUAGES, PREFIXES, best_language
 from kgtool.queries import compact
-from kgtool.viz import SEARCH_CYR_TO_LAT, SEARCH_DROP, json_for_script, search_fold, search_keys
+from kgtool.viz import json_for_script, search_fold_script, search_keys
 
 #: Licence of the published data (the ontology modules carry their own dcterms:license).
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -584,11 +583,7 @@ def search_entries(site: _Site) -> list[dict[str, Any]]:
             if isinstance(v, Literal)
         ]
         readings = [*every, *(latin_to_cyrillic(n) for n in every), _local(iri)]
-        keys = search_keys([name, *readings])
-        for name_ in every:  # Cyrillic read into Latin by kgtool.names' context rules
-            key = search_fold(cyrillic_to_latin(name_))
-            if key and key not in keys:
-                keys.append(key)
+        keys = search_keys([name, *readings])  # each also read into Latin by kgtool.names
         entries.append(
             {
                 "iri": iri,
@@ -603,18 +598,6 @@ def search_entries(site: _Site) -> list[dict[str, Any]]:
 
 
 _SEARCH_JS = """
-"use strict";
-var KG_CYR = %(cyr)s, KG_DROP = %(drop)s, KG_NON_WORD = new RegExp(%(nonword)s, "g");
-/* The same folding as kgtool.viz.search_fold (tables generated from it). */
-function kgFold(text) {
-  var lowered = String(text).normalize("NFC").toLowerCase(), out = "";
-  for (var ch of lowered) {
-    if (Object.prototype.hasOwnProperty.call(KG_CYR, ch)) { out += KG_CYR[ch]; }
-    else if (KG_DROP.indexOf(ch) < 0) { out += ch; }
-  }
-  out = out.split("ye").join("e").split("ts").join("s");
-  return out.replace(KG_NON_WORD, " ").trim();
-}
 function kgSearch() {
   var entries = JSON.parse(document.getElementById("kg-search-data").textContent);
   var input = document.getElementById("kg-q"), list = document.getElementById("kg-hits");
@@ -641,12 +624,7 @@ document.addEventListener("DOMContentLoaded", kgSearch);
 
 
 def _search_script() -> str:
-    nonword = viz._NON_WORD.pattern  # the same character classes as search_fold
-    return _SEARCH_JS % {
-        "cyr": json_for_script(SEARCH_CYR_TO_LAT),
-        "drop": json_for_script(SEARCH_DROP),
-        "nonword": json_for_script(nonword),
-    }
+    return search_fold_script() + _SEARCH_JS
 
 
 _TYPE_TITLES = {

@@ -189,7 +189,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-# --- search keys (the page's JS folds a query with the same rules: see kgFold in page.js) --------
+# --- search keys (the page's JS folds a query with the same rules: search_fold_script) ----------
 
 #: Uzbek Cyrillic letters read as Uzbek Latin, context-free, apostrophes already dropped.
 SEARCH_CYR_TO_LAT: dict[str, str] = {
@@ -214,6 +214,31 @@ def search_fold(text: str) -> str:
     out = "".join(SEARCH_CYR_TO_LAT.get(ch, "" if ch in SEARCH_DROP else ch) for ch in lowered)
     out = out.replace("ye", "e").replace("ts", "s")
     return _NON_WORD.sub(" ", out).strip()
+
+
+_SEARCH_FOLD_JS = """"use strict";
+/* kgFold: kgtool.viz.search_fold in JavaScript, its tables generated from the Python ones. */
+var KG_CYR = %(cyr)s, KG_DROP = %(drop)s, KG_NON_WORD = new RegExp(%(nonword)s, "g");
+function kgFold(text) {
+  var lowered = String(text).normalize("NFC").toLowerCase(), out = "";
+  for (var ch of lowered) {
+    if (Object.prototype.hasOwnProperty.call(KG_CYR, ch)) { out += KG_CYR[ch]; }
+    else if (KG_DROP.indexOf(ch) < 0) { out += ch; }
+  }
+  out = out.split("ye").join("e").split("ts").join("s");
+  return out.replace(KG_NON_WORD, " ").trim();
+}
+"""
+
+
+def search_fold_script() -> str:
+    """Return JavaScript defining ``kgFold``, the same folding as ``search_fold`` (for pages
+    that search keys made by ``search_keys``)."""
+    return _SEARCH_FOLD_JS % {
+        "cyr": json_for_script(SEARCH_CYR_TO_LAT),
+        "drop": json_for_script(SEARCH_DROP),
+        "nonword": json_for_script(_NON_WORD.pattern),
+    }
 
 
 def search_keys(names: list[str]) -> list[str]:
@@ -541,6 +566,7 @@ def _finish_html(html: str, data: dict[str, Any], lang: str) -> str:
         f"<title>{html_escape(ui['title'])}</title>\n"
         f"<style>{_asset('page.css')}</style>\n"
         f'<script id="kg-data" type="application/json">{json_for_script(data)}</script>\n'
+        f"<script>{search_fold_script()}</script>\n"
         f"<script>{_asset('page.js')}</script>\n"
     )
     html = html.replace("<html>", f'<!DOCTYPE html>\n<html lang="{lang}">', 1)

@@ -4,24 +4,7 @@
 var KG = null;
 var kgStable = false;
 
-/* Search folding: the same rules as kgtool.viz.search_fold (keep the two in step). */
-var KG_CYR = {"а":"a","б":"b","в":"v","г":"g","ғ":"g","д":"d","е":"e","ё":"yo","ж":"j","з":"z",
-  "и":"i","й":"y","к":"k","қ":"q","л":"l","м":"m","н":"n","о":"o","п":"p","р":"r","с":"s","т":"t",
-  "у":"u","ў":"o","ф":"f","х":"x","ҳ":"h","ц":"s","ч":"ch","ш":"sh","щ":"sh","ъ":"","ь":"","ы":"i",
-  "э":"e","ю":"yu","я":"ya"};
-var KG_DROP = "ʼʻ‘’'`´ʹ′\"«»“”„";
-var KG_NON_WORD = /[^0-9a-z\u00c0-\u024f\u0400-\u04ff\u1100-\u11ff\uac00-\ud7af]+/g;
-
-function kgFold(text) {
-  var lowered = String(text).normalize("NFC").toLowerCase();
-  var out = "";
-  for (var ch of lowered) {
-    if (Object.prototype.hasOwnProperty.call(KG_CYR, ch)) { out += KG_CYR[ch]; }
-    else if (KG_DROP.indexOf(ch) < 0) { out += ch; }
-  }
-  out = out.split("ye").join("e").split("ts").join("s");
-  return out.replace(KG_NON_WORD, " ").trim();
-}
+/* kgFold (search folding) comes from kgtool.viz.search_fold_script(), run before this. */
 
 function kgEl(tag, text, cls) {
   var e = document.createElement(tag);
