@@ -326,9 +326,10 @@ def graph_documents(
 ) -> dict[str, list[str]]:
     """Return N-Triples lines per target graph (``DEFAULT_GRAPH`` for the default graph)."""
     if graph is not None:
-        sparql_term(URIRef(graph))  # refuses IRIs that cannot be written
-        if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", graph):
+        # Checked before URIRef(), which would log its own warning about a bad IRI.
+        if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*\Z", graph):
             raise KgtoolError(f"{graph!r} is not an absolute IRI")
+        sparql_term(URIRef(graph))  # refuses IRIs that cannot be written
     documents: dict[str, set[str]] = {}
     for s, p, o, g in iter_quads(loaded):
         target = DEFAULT_GRAPH if default_graph else (graph or str(g))

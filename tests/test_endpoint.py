@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import difflib
 import json
+import logging
 import os
 import re
 import shutil
@@ -333,12 +334,17 @@ def test_credentials_come_from_the_environment(peer: str, monkeypatch: pytest.Mo
     assert "s3cret" not in repr(Credentials("reader", "s3cret"))
 
 
-def test_push_refuses_credentials_in_the_url_and_bad_graph_iri(project: Project) -> None:
+def test_push_refuses_credentials_in_the_url_and_bad_graph_iri(
+    project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
     loaded = load([WORLD, ONTOLOGY], project=project)
     with pytest.raises(KgtoolError, match="no credentials in the URL"):
         push(loaded, "http://dba:dba@127.0.0.1:1/store")
-    with pytest.raises(KgtoolError, match=r"not a valid IRI|not an absolute IRI"):
-        push(loaded, "http://127.0.0.1:1/store", "a graph")
+    for bad in ("a graph", "urn:a graph", "http://x/<y>"):
+        with pytest.raises(KgtoolError, match=r"not a valid IRI|not an absolute IRI"):
+            push(loaded, "http://127.0.0.1:1/store", bad)
+    # The one-line error is all the user sees: no warning logged on the way (rdflib's URIRef).
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 # --- Virtuoso --------------------------------------------------------------------------------
