@@ -176,7 +176,9 @@ def _body_end(text: str) -> int:
 
 
 _ANAPHOR_RE = re.compile(
-    r"\bthe\s+two\s+(?:universities|institutions|organisations|organizations|institutes|sides)\b"
+    r"\bthe\s+two\s+(?:universities|institutions|organisations|organizations|institutes|sides"
+    r"|rectors|heads|leaders|presidents|directors)\b|\bboth\s+rectors\b"
+    r"|\bректор(?:ы|ами)\s+(?:двух|обоих)\b|\brektorlari\s+tomonidan\b"
     r"|\bboth\s+(?:universities|institutions|sides)\b|\bдвумя\s+(?:вузами|университетами"
     r"|организациями|учреждениями|институтами)|\bдвух\s+(?:вузов|университетов|организаций)"
     r"|\bikki\s+(?:oliygoh|universitet|tashkilot|muassasa|institut|tomon)\w*"

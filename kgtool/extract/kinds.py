@@ -54,7 +54,7 @@ _KIND_RES = tuple((kind, re.compile(rx, re.IGNORECASE)) for kind, rx in _KIND_PA
 
 _SIGNED_RE = re.compile(
     r"\bsign(?:ed|ing|s)\b|\binked\b|\binks\b|\bconcluded\b|\bentered\s+into\b"
-    r"|\bподпис(?:ал\w*|ан\w*|ани\w*|ыва\w*)|\bзаключ(?:ил\w*|ен\w*|ени\w*)"
+    r"|\bподпис(?:ал\w*|ан\w*|ани\w*|ыва\w*)|\bзаключ(?:ил\w*|[её]н\w*|ени\w*)"
     r"|\bimzola(?:ndi|di|shdi|gan|sh|nishi|ngan|shgan|ngani|ndi)\w*|\btuzildi\b|\btuzishdi\b"
     r"|\btuzdi\b|\bимзола\w*|\bтузилди\b|\bтузишди\b|\bтузди\b",
     re.IGNORECASE,

@@ -347,7 +347,22 @@ def _zones(text: str, start: int, end: int, language: str, kind_start: int | Non
                 [*subject, (with_match.end(), _zone_end(text, with_match.end(), end, None), False)]
             )
         zones.append(subject)
+        if language == "ru" or (kind_start is not None and kind_start < verb[0]):
+            # «Соглашение подписали X, Y и Z»: the parties follow the verb
+            zones.append([(verb[1], _zone_end(text, verb[1], end, None), False)])
     return zones
+
+
+def _uz_name_end(text: str, zs: int, ze: int) -> int:
+    """Return where the last Uzbek name of a zone ends: at its head noun or closing bracket."""
+    words = tokens(text, zs, ze)
+    for word in reversed(words):
+        if _HEAD_RE.match(word.folded) or word.acronym or word.capitalised:
+            end = word.end
+            while end < ze and text[end] in ')»”"':
+                end += 1
+            return end
+    return ze
 
 
 def _uz_parent_then_unit(text: str, name: NameSpan) -> tuple[NameSpan, NameSpan] | None:
@@ -425,6 +440,8 @@ def _parties_in_zone(
     """Cut ``text[zs:ze]`` into parties (with parents) and a venue."""
     if trim_left and language != "uz":
         zs = _forward_trim(text, zs, ze)  # a dateline's "TASHKENT, May 29 —" is no party
+    if trim_left and language == "uz":
+        ze = _uz_name_end(text, zs, ze)  # "… universiteti (MGSU) rahbarlari tomonidan …"
     known = _known_spans(text, zs, ze, catalogue, language)
     pieces = _split(text, zs, ze, known)
     parties: list[PartyMention] = []
