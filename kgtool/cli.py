@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -150,9 +151,8 @@ def validate_command(
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 
 
-def _parse_date(value: str | None) -> Any:
-    import datetime as dt
-
+def _parse_date(value: str | None) -> dt.date | None:
+    """Return the date an option gave (YYYY-MM-DD), None when it was not given."""
     if value is None:
         return None
     try:
@@ -523,10 +523,19 @@ def link() -> None:
 @link.command("ror")
 @click.argument("dumps", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--country", help="Only this ISO 3166-1 code, on both sides.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the proposed links as Turtle for review.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.85, show_default=True,
-              help="Score a link needs to be proposed.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the proposed links as Turtle for review.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=0.85,
+    show_default=True,
+    help="Score a link needs to be proposed.",
+)
 @click.option(
     "--data",
     "paths",
@@ -556,11 +565,14 @@ def link_ror_command(
     result = link_ror(load(list(paths) or None), list(dumps), country=country, threshold=threshold)
     click.echo(f"{result.records} records ({result.skipped_withdrawn} withdrawn skipped)")
     for item in result.links:
-        click.echo(f"{item.status:9} {item.score:.3f} {item.institution} -> {item.ror} "
-                   f"{item.ror_name}")
+        click.echo(
+            f"{item.status:9} {item.score:.3f} {item.institution} -> {item.ror} {item.ror_name}"
+        )
     for item in result.candidates:
-        click.echo(f"{item.status:9} {item.score:.3f} {item.institution} ?  {item.ror} "
-                   f"{item.ror_name}: {item.evidence[-1]}")
+        click.echo(
+            f"{item.status:9} {item.score:.3f} {item.institution} ?  {item.ror} "
+            f"{item.ror_name}: {item.evidence[-1]}"
+        )
     for iri in result.unmatched:
         click.echo(f"{'unmatched':9}       {iri}")
     if output is not None:
@@ -577,8 +589,12 @@ def import_group() -> None:
 @click.argument("dumps", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--country", required=True, help="ISO 3166-1 code of the records to import.")
 @click.option("--include-inactive", is_flag=True, help="Import inactive records too.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Turtle file to write (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Turtle file to write (default: standard output).",
+)
 @reports_errors
 def import_ror_command(
     dumps: tuple[Path, ...], country: str, include_inactive: bool, output: Path | None
@@ -696,6 +712,7 @@ def viz(out_file: Path, lang: str, **params: Any) -> None:
     path = render_page_file(net, out_file, lang=lang)
     click.echo(f"wrote {path} ({net.graph.number_of_nodes()} institutions)")
 
+
 # [anchor: publish commands]
 
 
@@ -756,27 +773,27 @@ def serve(host: str, port: int, timeout: float, max_rows: int, paths: tuple[Path
     click.echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
     serve_site(loaded, host, port, timeout=timeout, max_rows=max_rows)
 
+
 # [anchor: extract commands]
-
-
-def _parse_published(value: str | None) -> Any:
-    import datetime as dt
-
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
 
 
 @cli.command("extract")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "turtle"]), default="json",
-              show_default=True, help="JSON for review, Turtle to move into data/.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "turtle"]),
+    default="json",
+    show_default=True,
+    help="JSON for review, Turtle to move into data/.",
+)
 @click.option("--published", help="Publication date (YYYY-MM-DD) for 'today', 'yesterday'...")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output).",
+)
 @reports_errors
 def extract_command(
     files: tuple[Path, ...], fmt: str, published: str | None, output: Path | None
@@ -793,7 +810,7 @@ def extract_command(
     from kgtool.extract.turtle import to_turtle
     from kgtool.fsutil import atomic_write_text
 
-    result = extract_documents(list(files), published=_parse_published(published))
+    result = extract_documents(list(files), published=_parse_date(published))
     if fmt == "json":
         text = json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n"
     else:
@@ -810,16 +827,27 @@ def extract_command(
 
 @import_group.command("table")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path),
-              help="JSON or TOML file naming the columns and the register's own party.")
-@click.option("--format", "fmt", type=click.Choice(["json", "turtle"]), default="turtle",
-              show_default=True, help="Turtle to move into data/, JSON (with warnings) to review.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: standard output).")
+@click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON or TOML file naming the columns and the register's own party.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "turtle"]),
+    default="turtle",
+    show_default=True,
+    help="Turtle to move into data/, JSON (with warnings) to review.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output).",
+)
 @reports_errors
-def import_table_command(
-    file: Path, mapping: Path | None, fmt: str, output: Path | None
-) -> None:
+def import_table_command(file: Path, mapping: Path | None, fmt: str, output: Path | None) -> None:
     """Draft one agreement per row of a register (CSV or XLSX) as Turtle for review.
 
     Example: kgtool import table register.xlsx --mapping columns.toml -o draft.ttl
@@ -847,6 +875,7 @@ def import_table_command(
         click.echo(f"wrote {output} ({len(result.agreements)} agreements)", err=True)
     for warning in result.warnings:
         click.echo(f"kgtool: warning: {warning}", err=True)
+
 
 # [anchor: benchmark commands]
 
