@@ -14,7 +14,6 @@ Every file is parsed into a scratch store first, so a parse error leaves the tar
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -31,7 +30,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError, ParseError
-from kgtool.fsutil import atomic_write_text
+from kgtool.fsutil import atomic_write_text, sha256_file
 from kgtool.project import (
     PREFIXES,
     RDF_FORMATS,
@@ -467,14 +466,6 @@ class _FileState:
         }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_manifest(store_dir: Path) -> dict[str, dict[str, Any]]:
     """Return a persistent store's manifest: file path -> size, mtime_ns, sha256, graphs."""
     path = store_dir / MANIFEST_NAME
@@ -525,7 +516,7 @@ def _load_persistent(files: list[Path], project: Project, store_dir: Path) -> Lo
             )
             reused.append(path)
             continue
-        digest = _sha256(path)
+        digest = sha256_file(path)
         if before and before["size"] == stat.st_size and before["sha256"] == digest:
             # Touched, not changed: keep the graphs, remember the new mtime.
             new[key] = _FileState(stat.st_size, stat.st_mtime_ns, digest, tuple(before["graphs"]))
