@@ -595,18 +595,43 @@ def import_group() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Turtle file to write (default: standard output).",
 )
+@click.option(
+    "--data",
+    "paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="RDF file or folder whose institutions are already known (repeat; default: the "
+    "project, without the -o file).",
+)
 @reports_errors
 def import_ror_command(
-    dumps: tuple[Path, ...], country: str, include_inactive: bool, output: Path | None
+    dumps: tuple[Path, ...],
+    country: str,
+    include_inactive: bool,
+    output: Path | None,
+    paths: tuple[Path, ...],
 ) -> None:
     """Import a country's ROR records as institutions (DUMPS: ROR JSON or zip).
+
+    Records that an institution of the graph already links through coop:ror are left out, so
+    the import can go beside data/ (and be refreshed in place).
 
     Example: kgtool import ror ror-uz.json --country UZ -o data/ror-uz.ttl
     """
     from kgtool.fsutil import atomic_write_text
+    from kgtool.graph import load, rdf_files
+    from kgtool.project import find_project
     from kgtool.ror import import_ror
 
-    graph = import_ror(list(dumps), country=country, include_inactive=include_inactive)
+    sources = list(paths) or [d for d in find_project().source_dirs() if d.is_dir()]
+    skip = output.resolve() if output is not None else None
+    known = [f for f in rdf_files(sources) if f.resolve() != skip]
+    graph = import_ror(
+        list(dumps),
+        country=country,
+        include_inactive=include_inactive,
+        existing=load(known) if known else None,
+    )
     text = graph.serialize(format="turtle")
     if output is None:
         click.echo(text)

@@ -799,7 +799,11 @@ def _sha256(path: Path) -> str:
 
 
 def import_ror(
-    dump_paths: Path | Sequence[Path], *, country: str, include_inactive: bool = False
+    dump_paths: Path | Sequence[Path],
+    *,
+    country: str,
+    include_inactive: bool = False,
+    existing: Any = None,
 ) -> Graph:
     """Return the registry's records of ``country`` as kgtool institutions.
 
@@ -807,7 +811,9 @@ def import_ror(
     languages the project does not use are left out), acronyms, kinds from ROR types,
     coop:partOf from parent relationships between imported records, coop:ror, coop:wikidata,
     the country, and the dump as coop:source. Withdrawn records are skipped, inactive ones too
-    unless ``include_inactive``.
+    unless ``include_inactive``. With ``existing`` (a Graph or LoadedGraph), records an
+    institution there already links through coop:ror are left out (a parent among them is
+    referred to by its IRI there) and new IRIs never reuse one of its institutions' IRIs.
     """
     if not re.fullmatch(r"[A-Za-z]{2}", country or ""):
         raise KgtoolError(f"country must be an ISO 3166-1 alpha-2 code, got {country!r}")
@@ -820,6 +826,15 @@ def import_ror(
         and r.status != "withdrawn"
         and (include_inactive or r.status == "active")
     }
+    known: dict[str, URIRef] = {}
+    taken: set[str] = set()
+    if existing is not None:
+        for inst in _institutions(_graph_of(existing)).values():
+            taken.add(inst.iri)
+            if inst.ror is not None:
+                known.setdefault(inst.ror, URIRef(inst.iri))
+    ror_parents = _ror_parents(records)  # before the filter: known records hold edges too
+    records = {rid: r for rid, r in records.items() if rid not in known}
     graph = Graph()
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
@@ -839,12 +854,11 @@ def import_ror(
         record = records[rid]
         english = next((n.value for n in record.names if project_lang(n) == "en"), None)
         slug = _slug(english or record.display_name)
-        if slug in used:
+        if slug in used or str(INST[slug]) in taken:
             slug = f"{slug}-{rid.rsplit('/', 1)[-1]}"
         used.add(slug)
         iris[rid] = INST[slug]
 
-    ror_parents = _ror_parents(records)
     for rid, record in records.items():
         node = iris[rid]
         named: dict[str, list[str]] = defaultdict(list)
@@ -876,6 +890,6 @@ def import_ror(
             graph.add((node, COOP.source, src))
     for rid, node in iris.items():
         for parent in ror_parents.get(rid, ()):
-            if parent in iris and parent != rid:
-                graph.add((node, COOP.partOf, iris[parent]))
+            if parent != rid and (target := iris.get(parent, known.get(parent))) is not None:
+                graph.add((node, COOP.partOf, target))
     return graph

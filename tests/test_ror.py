@@ -399,15 +399,44 @@ def test_cli_link_ror_threshold_and_missing_dump(dumps: list[Path], tmp_path: Pa
 
 
 def test_cli_import_ror(dumps: list[Path], tmp_path: Path) -> None:
-    out = tmp_path / "ror-uz.ttl"
-    result = CliRunner().invoke(
-        cli, ["import", "ror", str(dumps[0]), "--country", "UZ", "-o", str(out)]
-    )
+    out, nothing_known = tmp_path / "ror-uz.ttl", tmp_path / "empty"
+    nothing_known.mkdir()
+    args = ["import", "ror", str(dumps[0]), "--country", "UZ", "-o", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--data", str(nothing_known)])
     assert result.exit_code == 0, result.output
     graph = Graph().parse(out)
     assert len(set(graph.subjects(COOP.ror, None))) == 106
     result = CliRunner().invoke(cli, ["import", "ror", str(dumps[0])])
     assert result.exit_code == 2
+
+
+def test_import_ror_beside_the_graph_adds_no_duplicates(dumps: list[Path], tmp_path: Path) -> None:
+    """Records the graph already links are left out; their units point at the graph's IRIs."""
+    data = tmp_path / "data"
+    data.mkdir()
+    existing = data / "known.ttl"
+    existing.write_text(
+        "@prefix coop: <https://w3id.org/kgtool/ontology#> .\n"
+        "@prefix inst: <https://w3id.org/kgtool/id/org/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        'inst:uzas a coop:AcademyOfSciences ; skos:prefLabel "Academy"@en ;\n'
+        "    coop:ror <https://ror.org/01xgfaw76> .\n"
+        "inst:tiiame a coop:University ;\n"
+        '    skos:prefLabel "TIIAME"@en .\n',
+        encoding="utf-8",
+    )
+    out = data / "ror-uz.ttl"
+    args = ["import", "ror", str(dumps[0]), "--country", "UZ", "-o", str(out), "--data", str(data)]
+    for _ in range(2):  # the second run refreshes the file: its own records are not "known"
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        graph = Graph().parse(out)
+        rors = set(graph.objects(None, COOP.ror))
+        assert len(rors) == 105
+        assert URIRef("https://ror.org/01xgfaw76") not in rors
+        assert (None, COOP.partOf, URIRef(INST + "uzas")) in graph  # the Academy's units
+        taken = URIRef(INST + "tiiame")  # the slug the TIIAME record gets on its own
+        assert (taken, None, None) not in graph, "an existing IRI was reused"
 
 
 def _shapes_reachable_from(shapes: Graph, roots: list[URIRef]) -> Graph:
