@@ -298,7 +298,7 @@ class CasedOxigraphStore(OxigraphStore):
         return result
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | Any) -> Node:
+def to_rdflib(term: object) -> Node:
     """Convert an Oxigraph term to rdflib; ``xsd:string`` literals become plain literals and
     language tags get their canonical case."""
     if isinstance(term, ox.NamedNode):

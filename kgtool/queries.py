@@ -57,7 +57,7 @@ from typing import Any, Protocol, runtime_checkable
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.query import Result
+from rdflib.query import Result, ResultRow
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
@@ -531,7 +531,7 @@ def run_query(
     if result.type == "ASK":
         return ResultTable(("ask",), (), bool(result.askAnswer))
     columns = tuple(str(v) for v in (result.vars or []))
-    rows = [tuple(row) for row in result]  # type: ignore[arg-type]
+    rows = [tuple(row) for row in result if isinstance(row, ResultRow)]
     return normalise_table(columns, rows, query.lists)
 
 

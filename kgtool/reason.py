@@ -24,6 +24,7 @@ from typing import Any, cast
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SKOS, XSD
+from rdflib.query import ResultRow
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
@@ -268,7 +269,9 @@ SELECT DISTINCT ?a ?b WHERE {
 def _pairs(graph: Graph, query: str) -> list[tuple[URIRef, URIRef]]:
     pairs: list[tuple[URIRef, URIRef]] = []
     for row in graph.query(query, initNs={"coop": COOP}):
-        a, b = row  # type: ignore[misc]
+        if not isinstance(row, ResultRow):
+            continue
+        a, b = row
         if isinstance(a, URIRef) and isinstance(b, URIRef):
             pairs.append((a, b))
     return sorted(pairs)

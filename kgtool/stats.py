@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal
 from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.query import ResultRow
+from rdflib.term import Node
 
 from kgtool.project import COOP, GRAPH_BASE, ID, INFERRED_GRAPH, LANGUAGES, PREFIXES
 
@@ -157,13 +159,13 @@ SELECT ?agreement ?expires WHERE {
 }"""
 
 
-def _rows(loaded: LoadedGraph, query: str) -> list[Any]:
+def _rows(loaded: LoadedGraph, query: str) -> list[ResultRow]:
     namespaces = {"coop": str(COOP), "rdfs": str(RDFS), "skos": str(SKOS), "rdf": str(RDF)}
     result = loaded.dataset.query(query, initNs=namespaces)
-    return list(result)
+    return [row for row in result if isinstance(row, ResultRow)]
 
 
-def _as_date(value: Any) -> dt.date | None:
+def _as_date(value: Node | None) -> dt.date | None:
     if not isinstance(value, Literal):
         return None
     try:

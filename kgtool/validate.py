@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +58,10 @@ LABEL_PROPERTIES: tuple[URIRef, ...] = (
     FOAF.name,
     DCTERMS.identifier,
 )
+
+#: Where a focus node is defined: ``(file, line)``, or None when it is not found.
+NodeLocator = Callable[[Node], tuple[str, int | None] | None]
+
 
 # --- the report model -----------------------------------------------------------------------
 
@@ -220,7 +224,7 @@ def validate_graph(
     ontology: Graph | None = None,
     *,
     inference: str = "none",
-    locator: Any = None,
+    locator: NodeLocator | None = None,
 ) -> ValidationReport:
     """Validate ``data`` (changed in place: the ontology is mixed in) against ``shapes``.
 
@@ -307,7 +311,9 @@ def _location(loaded: LoadedGraph, node: Node) -> tuple[str, int | None] | None:
     return shown, found.line
 
 
-def _report(report_graph: Graph, data: Graph, shapes: Graph, locator: Any) -> ValidationReport:
+def _report(
+    report_graph: Graph, data: Graph, shapes: Graph, locator: NodeLocator | None
+) -> ValidationReport:
     bind_prefixes(report_graph)
     located: dict[Node, tuple[str, int | None] | None] = {}
     results: list[ValidationResult] = []
