@@ -445,6 +445,13 @@ def build_network(
 
     keep_countries = {c.strip().upper() for c in countries} if countries else None
     keep_directions = {expand_iri(d, "dir") for d in directions} if directions else None
+    # A typo would silently give an empty network: name it instead.
+    for code in sorted(keep_countries or ()):
+        if not re.fullmatch(r"[A-Z]{2}", code):
+            raise KgtoolError(f"bad country {code!r}; use an ISO 3166-1 alpha-2 code such as UZ")
+    used = {d for agreement in agreements.values() for d in agreement.directions}
+    for direction in sorted((keep_directions or set()) - used - set(labels)):
+        raise KgtoolError(f"unknown direction <{direction}>; see scheme:directions")
     keep_statuses = {normalise_status(s) for s in statuses} if statuses else None
 
     graph = nx.Graph()

@@ -187,6 +187,11 @@ def test_filters(loaded: LoadedGraph) -> None:
     }
     with pytest.raises(KgtoolError, match="unknown status"):
         build_network(loaded, statuses=["dormant"], as_of=AS_OF)
+    # Typos are named, not answered with an empty network.
+    with pytest.raises(KgtoolError, match="bad country 'UZB'"):
+        build_network(loaded, countries=["uzb"], as_of=AS_OF)
+    with pytest.raises(KgtoolError, match=r"unknown direction <.*/direction/phisics>"):
+        build_network(loaded, directions=["dir:phisics"], as_of=AS_OF)
 
 
 def test_ego_view(loaded: LoadedGraph) -> None:
