@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     loaded = load()
     folders = args.devset or [
-        HERE / d for d in ("devset", "heldout", *(f"blind{n}" for n in ("", 2, 3, 4, 5, 6)))
+        HERE / d for d in ("devset", "heldout", *(f"blind{n}" for n in ("", 2, 3, 4, 5, 6, 7)))
     ]
     lines = [
         "# Extraction: precision and recall per field",

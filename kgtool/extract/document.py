@@ -272,6 +272,15 @@ def _announcement(
     assert kind is not None
     first_kind = min(m.start for m in mentions)
     found, venue = find_parties(text, s, e, language, catalogue, first_kind)
+    if len(found) == 1 and venue is None:
+        host = _host(text, s, e, language, catalogue)
+        other = found[0].name
+        if (
+            host is not None
+            and not (host.iri and host.iri == other.iri)
+            and (host.written != other.written)
+        ):
+            found = [PartyMention(host), *found]  # «В X состоялось подписание … с Y»
     if len(found) < 2:
         return None
     evidence = [Evidence("kind", kind.start, kind.end, text[kind.start : kind.end], doc)]
@@ -297,6 +306,27 @@ def _announcement(
         evidence.append(Evidence("place", place[0], place[1], text[place[0] : place[1]], doc))
     evidence.append(Evidence("announcement", s, e, text[s:e], doc))
     return agreement
+
+
+_HOST_RE = re.compile(
+    r"\s*(?:\S+\s+){0,6}?(?:в|во|at|in)\s+(?P<name>(?:the\s+)?[A-ZА-ЯЁ][^,.;:]{3,120}?)\s+"
+    r"(?:состоял\w*|прош\w+|прошло|подписан\w*|was|were|took|hosted|held)\b",
+    re.IGNORECASE,
+)
+
+
+def _host(text: str, s: int, e: int, language: str, catalogue: Catalogue) -> NameSpan | None:
+    """Return the host named as the venue of the signing when the text names no other party."""
+    from kgtool.extract.parties import _looks_like_name
+
+    m = _HOST_RE.match(text, s, e)
+    if m is None:
+        return None
+    start, end = m.start("name"), m.end("name")
+    written = text[start:end]
+    if not _looks_like_name(written, strict=True):
+        return None
+    return NameSpan(start, end, written, catalogue.resolve(written, language))
 
 
 def _party(mention: PartyMention, catalogue: Catalogue, tag: str, text: str) -> Party:
@@ -348,6 +378,13 @@ def _display(span: NameSpan, tag: str) -> str:
         m = re.match(r"^(?:[A-ZА-ЯЎҚҒҲ]\w*\s+)?[A-ZА-ЯЎҚҒҲ]\w*(?:ning|нинг)\s+(?=\S)", written)
         if m and guess_country(m.group(), tag):
             written = written[m.end() :]
+    brand = re.fullmatch(
+        r"[«“\"](.+)[»”\"]\s+(?:kompaniyasi|korxonasi|firmasi|kompaniya|компанияси|корхонаси"
+        r"|фирмаси|company|corporation)",
+        written,
+    )
+    if brand:  # "«Netafim» kompaniyasi" (the Netafim company)
+        written = brand.group(1)
     legal = re.fullmatch(
         r"(?:АО|ОАО|ЗАО|ПАО|ООО|AO|JSC|OJSC|LLC|AJ|МЧЖ|MChJ)\s+[«“\"](.+)[»”\"]"
         r"|[«“\"](.+)[»”\"]\s+(?:aktsiyadorlik\s+jamiyati|aksiyadorlik\s+jamiyati|AJ|MChJ|JSC)",

@@ -176,7 +176,7 @@ _WITH = re.compile(r"\s(?:with|с|со)\s+", re.IGNORECASE)
 _UZ_WITH = re.compile(r"\s+(?:bilan|билан)\s+", re.IGNORECASE)
 _BY = re.compile(
     r"\bsigned\s+(?:(?:on|in)\s+[\w ,.]{3,30}?\s+)?by\s+(?:the\s+)?"
-    r"|\bподписан\w*\s+(?:\w+\s+)?(?=[А-ЯЁ])",
+    r"|\bподписан\w*\s+(?:\w+\s+)?(?=(?-i:[А-ЯЁ]))",
     re.IGNORECASE,
 )
 
@@ -300,6 +300,16 @@ def find_parties(
             parties.extend(found)
             venue = venue or zone_venue
         parties = _dedupe(parties)
+        only = parties[0].name if len(parties) == 1 else None
+        same = (
+            only is not None
+            and venue is not None
+            and ((venue.iri is not None and venue.iri == only.iri) or venue.written == only.written)
+        )
+        if only is not None and venue is not None and not same:
+            # "Fargʻona davlat universitetida … Erciyes universiteti bilan … imzolandi": the host
+            # is the other party
+            parties = [PartyMention(venue), *parties]
         if len(parties) >= 2:
             return parties, venue
         if len(parties) > len(best[0]):
@@ -353,6 +363,13 @@ def _zones(text: str, start: int, end: int, language: str, kind_start: int | Non
     return zones
 
 
+_BARE_HEAD = re.compile(
+    r"(?:the\s+)?(?:university|institute|academy|universitet|institut|akademiya|университет"
+    r"|институт|академия|университети|институти|академияси)",
+    re.IGNORECASE,
+)
+
+
 def _uz_name_end(text: str, zs: int, ze: int) -> int:
     """Return where the last Uzbek name of a zone ends: at its head noun or closing bracket."""
     words = tokens(text, zs, ze)
@@ -396,16 +413,53 @@ def _is_place(piece: str) -> bool:
     )
 
 
+_LEGAL_FORMS = frozenset(
+    [
+        "aj",
+        "ak",
+        "mchj",
+        "qk",
+        "xk",
+        "duk",
+        "jsc",
+        "llc",
+        "ltd",
+        "inc",
+        "plc",
+        "gmbh",
+        "ao",
+        "ооо",
+        "оао",
+        "зао",
+        "пао",
+        "аж",
+        "ак",
+        "мчж",
+        "қк",
+        "хк",
+        "дук",
+    ]
+)
+
+
 def _uz_subject_partner(text: str, start: int, end: int) -> Zone:
     """Cut "X Y bilan" (subject, then partner, no coordinator) after X's head noun."""
     words = tokens(text, start, end)
+    cut: tuple[int, int] | None = None
     for index, word in enumerate(words[:-1]):
-        nxt = words[index + 1]
+        following = index + 1
+        while following < len(words) - 1 and words[following].folded in _UZ_ROLES:
+            following += 1  # "instituti olimlari Xitoy …": the institute's scientists
+        nxt = words[following]
+        if nxt.folded in _LEGAL_FORMS:
+            continue  # "«… kombinati» AJ": the legal form ends the name before it
         if _HEAD_RE.match(word.folded) and (nxt.capitalised or nxt.acronym):
             if not word.folded.endswith(("i", "si", "и", "си")):
                 continue  # a head in the izofa form ends the name: "instituti", "universiteti"
-            return [(start, word.end, True), (nxt.start, end, True)]
-    return [(start, end, True)]
+            cut = (word.end, nxt.start)  # the last such cut leaves the partner's name alone
+    if cut is None:
+        return [(start, end, True)]
+    return [(start, cut[0], True), (cut[1], end, True)]
 
 
 def _first_verb(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -452,6 +506,10 @@ def _parties_in_zone(
         party, piece_venue = _piece_to_party(
             text, ps, pe, known, language, trim_left and index == 0
         )
+        if party is None and venue is not None and _BARE_HEAD.fullmatch(text[ps:pe].strip()):
+            parties.append(PartyMention(venue))  # "… universitetida universitet va X …": the host
+            previous = (ps, pe)
+            continue
         if party is None and pending is None and not parties:
             pending = ps
             if trim_left and index == 0:  # trim the sentence opening off the first piece only
@@ -723,7 +781,20 @@ def _name_in(
     """Return the institution named in ``text[s:e]``: a known one, or a plausible new one."""
     inside = [k for k in known if s <= k.start and k.end <= e + 1]
     if inside:
-        return max(inside, key=lambda k: (k.end - k.start, -k.start))
+        best = max(inside, key=lambda k: (k.end - k.start, -k.start))
+        if language == "uz" and trim_left:
+            # "Xitoy Fanlar akademiyasi" is not "Fanlar akademiyasi": a proper name right before
+            # a known name in Uzbek makes another institution
+            before = tokens(text, _backward_walk(text, s, best.end), best.start)
+            if (
+                before
+                and all(w.capitalised for w in before)
+                and not any(_HEAD_RE.match(w.folded) or _is_locative(w) for w in before)
+                and best.end >= e - 1
+            ):
+                start = before[0].start
+                return NameSpan(start, best.end, text[start : best.end], None, best.acronym)
+        return best
     while s < e and text[s] in " ,;:\n\t—–-":
         s += 1
     while e > s and text[e - 1] in " ,;:\n\t—–-.":
@@ -972,6 +1043,13 @@ def _trim_left(text: str, s: int, e: int, known: list[NameSpan]) -> tuple[int, N
 
 _UZ_ROLES = frozenset(
     [
+        "olimlari",
+        "mutaxassislari",
+        "rahbarlari",
+        "rektorlari",
+        "олимлари",
+        "мутахассислари",
+        "раҳбарлари",
         "rektori",
         "prorektori",
         "direktori",
