@@ -8,23 +8,20 @@
     graph.ttl .nt .jsonld .rdf .trig .nq, context.jsonld   exports (kgtool.export)
     stats.json, stats.txt             counts (kgtool.stats)
     network/..., network.html         partner-network metrics and page (kgtool.network, viz)
-    report/...                        HTML report (kgtool.report, when present)
-    site/...                          linked-data site (kgtool.publish, when present)
+    report/...                        HTML report and calendar (kgtool.report)
+    site/...                          linked-data site (kgtool.publish)
 
-Steps owned by other modules are found by name at run time (see ``OPTIONAL_STEPS``); a module
-that is missing is skipped with a note, so each step only has to provide its function.
-Validation problems do not stop the build: outputs are still written and the exit code is 1.
+A step that fails is reported and the others still run; validation problems do not stop the
+build either: outputs are still written and the exit code is 1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rdflib import URIRef
 
@@ -32,11 +29,19 @@ from kgtool.errors import KgtoolError
 from kgtool.export import FORMATS, context_document, export_all
 from kgtool.fsutil import atomic_write_bytes, atomic_write_text
 from kgtool.graph import LoadedGraph, load
+from kgtool.network import build_network, write_metrics
 from kgtool.project import Project, find_project
+from kgtool.publish import write_site
+from kgtool.queries import list_queries, render_csv, run_query
 from kgtool.reason import reason
+from kgtool.report import write_report
 from kgtool.stats import stats
+from kgtool.validate import render, validate
+from kgtool.viz import write_page
 
 Progress = Callable[[str], None]
+#: What a step returns: its status, a one-line detail and the files it wrote.
+StepOutcome = tuple[str, str, tuple[Path, ...]]
 
 OK, SKIPPED, FAILED, NONCONFORMANT = "ok", "skipped", "failed", "nonconformant"
 
@@ -93,47 +98,12 @@ class BuildSummary:
         return "\n".join(lines) + "\n"
 
 
-#: Steps provided by other modules, found at run time: (step name, module, function, how the
-#: function is called). Expected signatures:
-#:   kgtool.network.build_network(loaded, *, as_of=date) -> PartnerNetwork
-#:   kgtool.network.write_metrics(network, out_dir) -> list[Path]
-#:   kgtool.viz.write_page(loaded, path, *, as_of=date) -> Path
-#:   kgtool.report.write_report(loaded, out_dir, *, as_of=date) -> list[Path]
-#:   kgtool.publish.write_site(loaded, out_dir) -> list[Path] | Path
-OPTIONAL_STEPS: tuple[tuple[str, str, str], ...] = (
-    ("network", "kgtool.network", "write_metrics"),
-    ("page", "kgtool.viz", "write_page"),
-    ("report", "kgtool.report", "write_report"),
-    ("site", "kgtool.publish", "write_site"),
-)
-
-
-def _optional(module: str, function: str) -> Callable[..., Any] | None:
-    """Return ``module.function`` if the module imports and has it, else None."""
-    try:
-        found = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-    candidate = getattr(found, function, None)
-    return candidate if callable(candidate) else None
-
-
-def _as_paths(value: Any) -> tuple[Path, ...]:
-    if isinstance(value, Path):
-        return (value,)
-    if isinstance(value, list | tuple):
-        return tuple(v for v in value if isinstance(v, Path))
-    return ()
-
-
 class _Runner:
     def __init__(self, progress: Progress | None) -> None:
         self.steps: list[StepResult] = []
         self.progress = progress or (lambda message: None)
 
-    def run(self, name: str, action: Callable[[], tuple[str, str, tuple[Path, ...]]]) -> None:
+    def run(self, name: str, action: Callable[[], StepOutcome]) -> None:
         """Run one step; a KgtoolError (or any failure) marks it failed, the build goes on."""
         self.progress(f"{name}…")
         started = time.monotonic()
@@ -182,15 +152,18 @@ def build(
     runner.progress(f"loaded {len(loaded.source_files())} files{reused}, {triples} triples")
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    _validate_step(runner, loaded, out_dir)
+    runner.run("validate", lambda: _validate_step(loaded, out_dir))
     if reasoning:
         runner.run("reason", lambda: _reason_step(loaded, out_dir))
     else:
         runner.skip("reason", "turned off")
-    _queries_step(runner, loaded, out_dir)
+    runner.run("queries", lambda: _queries_step(loaded, out_dir))
     runner.run("stats", lambda: _stats_step(loaded, out_dir, as_of))
     runner.run("export", lambda: _export_step(loaded, out_dir))
-    _optional_steps(runner, loaded, out_dir, as_of)
+    runner.run("network", lambda: _network_step(loaded, out_dir, as_of))
+    runner.run("page", lambda: _files(write_page(loaded, out_dir / "network.html", as_of=as_of)))
+    runner.run("report", lambda: _files(*write_report(loaded, out_dir / "report", as_of=as_of)))
+    runner.run("site", lambda: _files(write_site(loaded, out_dir / "site")))
 
     return BuildSummary(
         out_dir=out_dir,
@@ -201,29 +174,17 @@ def build(
     )
 
 
-def _validate_step(runner: _Runner, loaded: LoadedGraph, out_dir: Path) -> None:
-    try:
-        validation = importlib.import_module("kgtool.validate")
-    except ModuleNotFoundError as exc:
-        if exc.name != "kgtool.validate":
-            raise
-        runner.skip("validate", "kgtool.validate is not available")
-        return
-
-    def action() -> tuple[str, str, tuple[Path, ...]]:
-        report = validation.validate(loaded=loaded)
-        text_path, json_path = out_dir / "validation.txt", out_dir / "validation.json"
-        atomic_write_text(text_path, validation.render(report, "text"))
-        atomic_write_text(json_path, validation.render(report, "json"))
-        violations, warnings = report.count("Violation"), report.count("Warning")
-        detail = f"{violations} violations, {warnings} warnings"
-        status = OK if report.conforms else NONCONFORMANT
-        return status, detail, (text_path, json_path)
-
-    runner.run("validate", action)
+def _validate_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
+    report = validate(loaded=loaded)
+    text_path, json_path = out_dir / "validation.txt", out_dir / "validation.json"
+    atomic_write_text(text_path, render(report, "text"))
+    atomic_write_text(json_path, render(report, "json"))
+    violations, warnings = report.count("Violation"), report.count("Warning")
+    detail = f"{violations} violations, {warnings} warnings"
+    return (OK if report.conforms else NONCONFORMANT), detail, (text_path, json_path)
 
 
-def _reason_step(loaded: LoadedGraph, out_dir: Path) -> tuple[str, str, tuple[Path, ...]]:
+def _reason_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
     result = reason(loaded)
     text_path, graph_path = out_dir / "reasoning.txt", out_dir / "inferred.ttl"
     if result.consistent:
@@ -244,50 +205,37 @@ def _reason_step(loaded: LoadedGraph, out_dir: Path) -> tuple[str, str, tuple[Pa
     return status, detail, (text_path, graph_path)
 
 
-def _queries_step(runner: _Runner, loaded: LoadedGraph, out_dir: Path) -> None:
-    try:
-        library = importlib.import_module("kgtool.queries")
-    except ModuleNotFoundError as exc:
-        if exc.name != "kgtool.queries":
-            raise
-        runner.skip("queries", "kgtool.queries is not available")
-        return
-
-    def action() -> tuple[str, str, tuple[Path, ...]]:
-        folder = out_dir / "queries"
-        folder.mkdir(parents=True, exist_ok=True)
-        written: list[Path] = []
-        skipped: list[str] = []
-        failed: list[str] = []
-        for query in library.list_queries(loaded.project):
-            if any(p.required for p in query.params):
-                skipped.append(query.name)
-                continue
-            try:
-                table = library.run_query(query, loaded)
-            except KgtoolError as exc:
-                failed.append(f"{query.name}: {exc}")
-                continue
-            path = folder / f"{query.name}.csv"
-            atomic_write_text(path, library.render_csv(table))
-            written.append(path)
-        keep = set(written)
-        for stale in folder.glob("*.csv"):
-            if stale not in keep:
-                stale.unlink()
-        detail = f"{len(written)} tables"
-        if skipped:
-            detail += f"; {len(skipped)} need parameters ({', '.join(skipped)})"
-        if failed:
-            return FAILED, detail + "; failed: " + "; ".join(failed), tuple(written)
-        return OK, detail, tuple(written)
-
-    runner.run("queries", action)
+def _queries_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
+    folder = out_dir / "queries"
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    skipped: list[str] = []
+    failed: list[str] = []
+    for query in list_queries(loaded.project):
+        if any(p.required for p in query.params):
+            skipped.append(query.name)
+            continue
+        try:
+            table = run_query(query, loaded)
+        except KgtoolError as exc:
+            failed.append(f"{query.name}: {exc}")
+            continue
+        path = folder / f"{query.name}.csv"
+        atomic_write_text(path, render_csv(table))
+        written.append(path)
+    keep = set(written)
+    for stale in folder.glob("*.csv"):
+        if stale not in keep:
+            stale.unlink()
+    detail = f"{len(written)} tables"
+    if skipped:
+        detail += f"; {len(skipped)} need parameters ({', '.join(skipped)})"
+    if failed:
+        return FAILED, detail + "; failed: " + "; ".join(failed), tuple(written)
+    return OK, detail, tuple(written)
 
 
-def _stats_step(
-    loaded: LoadedGraph, out_dir: Path, as_of: dt.date
-) -> tuple[str, str, tuple[Path, ...]]:
+def _stats_step(loaded: LoadedGraph, out_dir: Path, as_of: dt.date) -> StepOutcome:
     counted = stats(loaded, as_of)
     json_path, text_path = out_dir / "stats.json", out_dir / "stats.txt"
     atomic_write_text(json_path, counted.to_json())
@@ -296,36 +244,17 @@ def _stats_step(
     return OK, detail, (json_path, text_path)
 
 
-def _export_step(loaded: LoadedGraph, out_dir: Path) -> tuple[str, str, tuple[Path, ...]]:
+def _export_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
     written = export_all(loaded, out_dir)
     context = out_dir / "context.jsonld"
     atomic_write_bytes(context, context_document())
     return OK, f"{len(FORMATS)} formats", (*written, context)
 
 
-def _optional_steps(runner: _Runner, loaded: LoadedGraph, out_dir: Path, as_of: dt.date) -> None:
-    for name, module, function in OPTIONAL_STEPS:
-        found = _optional(module, function)
-        if found is None:
-            runner.skip(name, f"{module}.{function} is not available")
-            continue
-        runner.run(name, _optional_action(name, found, loaded, out_dir, as_of))
+def _network_step(loaded: LoadedGraph, out_dir: Path, as_of: dt.date) -> StepOutcome:
+    network = build_network(loaded, as_of=as_of)
+    return _files(*write_metrics(network, out_dir / "network"))
 
 
-def _optional_action(
-    name: str, function: Callable[..., Any], loaded: LoadedGraph, out_dir: Path, as_of: dt.date
-) -> Callable[[], tuple[str, str, tuple[Path, ...]]]:
-    def action() -> tuple[str, str, tuple[Path, ...]]:
-        if name == "network":
-            network_module = importlib.import_module("kgtool.network")
-            network = network_module.build_network(loaded, as_of=as_of)
-            files = _as_paths(function(network, out_dir / "network"))
-        elif name == "page":
-            files = _as_paths(function(loaded, out_dir / "network.html", as_of=as_of))
-        elif name == "report":
-            files = _as_paths(function(loaded, out_dir / "report", as_of=as_of))
-        else:
-            files = _as_paths(function(loaded, out_dir / "site"))
-        return OK, f"{len(files)} files", files
-
-    return action
+def _files(*written: Path) -> StepOutcome:
+    return OK, f"{len(written)} files", written
