@@ -334,14 +334,23 @@ footer{color:#666;font-size:.85em;margin-top:2em;padding-bottom:2em}
 """
 
 
-def _page(title: str, body: str, *, head: str = "", lang: str = "en") -> str:
+def html_page(
+    title: str, body: str, *, csp: str, style: str, head: str = "", lang: str = "en"
+) -> str:
+    """Return a self-contained HTML page: ``csp`` as its Content-Security-Policy, ``style``
+    inline, ``head`` and ``body`` as given (all trusted HTML from kgtool's code; escape
+    data before putting it in); ``title`` and ``lang`` are escaped here."""
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n{head}</head>\n"
+        f"<title>{escape(title)}</title>\n<style>{style}</style>\n{head}</head>\n"
         f"<body>\n{body}\n</body>\n</html>\n"
     )
+
+
+def _page(title: str, body: str, *, head: str = "", lang: str = "en") -> str:
+    return html_page(title, body, csp=_CSP, style=_STYLE, head=head, lang=lang)
 
 
 def _nav(from_path: str) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from kgtool.fsutil import atomic_write_bytes, atomic_write_text
 from kgtool.network import STATUSES, Agreement, PartnerNetwork, build_network, local_name
 from kgtool.project import PREFIXES, pick_label
+from kgtool.publish import html_page
 from kgtool.stats import STATUS_ACTIVE, STATUS_EXPIRING_SOON
 
 if TYPE_CHECKING:
@@ -412,13 +413,11 @@ def render_report(network: PartnerNetwork, observations: Sequence[Observation]) 
             else '<p class="meta">No source reports aggregate statistics.</p>'
         ),
     ]
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Partner agreements report, {as_of.isoformat()}</title>"
-        f"<style>{CSS}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n"
+    return html_page(
+        f"Partner agreements report, {as_of.isoformat()}",
+        "\n".join(sections),
+        csp="default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        style=CSS,
     )
 
 

@@ -60,7 +60,7 @@ from starlette.staticfiles import StaticFiles
 from kgtool.errors import KgtoolError
 from kgtool.graph import LoadedGraph, OxStore, forkable_store, query_store
 from kgtool.project import ID
-from kgtool.publish import DOC_FORMATS, doc_path, publish, serialize_triples
+from kgtool.publish import DOC_FORMATS, doc_path, html_page, publish, serialize_triples
 from kgtool.queries import (
     ResultTable,
     list_queries,
@@ -583,19 +583,22 @@ document.addEventListener("DOMContentLoaded", function () {
 """
 
 
+_QUERY_STYLE = (
+    "body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:0 auto;padding:12px}"
+    "textarea{width:100%;height:16em;font-family:monospace}label{display:block;margin:.4em 0}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 6px;"
+    "text-align:left;vertical-align:top}#kg-list button{margin:.1em .3em .1em 0}"
+)
+
+
 def query_page(library: list[dict[str, Any]], max_rows: int, timeout: float) -> str:
     """Return the HTML of the query page (its own small script, nothing from elsewhere)."""
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_QUERY_CSP}">\n'
-        "<title>SPARQL query — kgtool</title>\n<style>"
-        "body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:0 auto;padding:12px}"
-        "textarea{width:100%;height:16em;font-family:monospace}label{display:block;margin:.4em 0}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 6px;"
-        "text-align:left;vertical-align:top}#kg-list button{margin:.1em .3em .1em 0}"
-        "</style>\n"
+    head = (
         f'<script id="kg-library" type="application/json">{json_for_script(library)}</script>\n'
-        f"<script>{_QUERY_JS}</script>\n</head>\n<body>\n"
+        f"<script>{_QUERY_JS}</script>\n"
+    )
+    return html_page(
+        "SPARQL query — kgtool",
         '<nav><a href="index.html">Index</a></nav>\n<h1>SPARQL query</h1>\n'
         f"<p>Read-only endpoint at <code>/sparql</code>; a query may run {escape(f'{timeout:g}')} s"
         f" and return {escape(str(max_rows))} rows.</p>\n"
@@ -605,7 +608,10 @@ def query_page(library: list[dict[str, Any]], max_rows: int, timeout: float) -> 
         "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20</textarea>\n"
         '<p><button id="kg-run" type="button">Run</button> <span id="kg-status"></span> '
         '<a id="kg-csv" download="results.csv" hidden>Download CSV</a></p>\n'
-        '<table id="kg-table"></table>\n</body>\n</html>\n'
+        '<table id="kg-table"></table>',
+        csp=_QUERY_CSP,
+        style=_QUERY_STYLE,
+        head=head,
     )
 
 
