@@ -348,6 +348,12 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return _to_ox(term)
 
 
+def _ox_quad(s: Node, p: Node, o: Node, graph: ox.NamedNode | ox.DefaultGraph) -> ox.Quad:
+    return ox.Quad(
+        cast(ox.NamedNode | ox.BlankNode, _to_ox(s)), ox.NamedNode(str(p)), _to_ox(o), graph
+    )
+
+
 def store_of_graph(graph: Graph, graph_iri: str | None = None) -> ox.Store:
     """Return a new Oxigraph store holding ``graph``'s triples (in ``graph_iri``, else in the
     default graph); blank nodes keep their identifiers."""
@@ -355,15 +361,7 @@ def store_of_graph(graph: Graph, graph_iri: str | None = None) -> ox.Store:
         ox.NamedNode(graph_iri) if graph_iri else ox.DefaultGraph()
     )
     store = ox.Store()
-    store.extend(
-        ox.Quad(
-            cast(ox.NamedNode | ox.BlankNode, _to_ox(s)),
-            ox.NamedNode(str(p)),
-            _to_ox(o),
-            target,
-        )
-        for s, p, o in graph
-    )
+    store.extend(_ox_quad(s, p, o, target) for s, p, o in graph)
     return store
 
 
@@ -591,15 +589,7 @@ def oxigraph_store(loaded: LoadedGraph) -> ox.Store:
     if inner is not None:
         return inner
     copy = ox.Store()
-    copy.extend(
-        ox.Quad(
-            cast(ox.NamedNode | ox.BlankNode, _to_ox(s)),
-            ox.NamedNode(str(p)),
-            _to_ox(o),
-            ox.NamedNode(str(g)),
-        )
-        for s, p, o, g in iter_quads(loaded)
-    )
+    copy.extend(_ox_quad(s, p, o, ox.NamedNode(str(g))) for s, p, o, g in iter_quads(loaded))
     return copy
 
 
