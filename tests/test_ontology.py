@@ -405,6 +405,18 @@ def test_institution_kinds_are_pairwise_disjoint(ontology: Graph) -> None:
     assert any(kinds <= group for group in groups)
 
 
+def test_classes_shown_to_readers_are_named_in_both_uzbek_scripts(ontology: Graph) -> None:
+    """The network page, report and site show institution kinds, people and posts by class
+    label; a uz-Cyrl reader must not get the Latin spelling."""
+    from kgtool.names import latin_to_cyrillic
+
+    shown = {COOP.Institution, COOP.Person, COOP.Post}
+    shown |= set(ontology.transitive_subjects(RDFS.subClassOf, COOP.Institution))
+    for cls in sorted(shown):
+        labels = {o.language: str(o) for o in ontology.objects(cls, RDFS.label)}
+        assert labels.get("uz-Cyrl") == latin_to_cyrillic(labels["uz-Latn"]), cls
+
+
 # --- language and script -------------------------------------------------------------------
 
 
