@@ -36,6 +36,7 @@ __all__ = [
     "derive_acronym",
     "fold_apostrophes",
     "inflect_ru",
+    "institutions",
     "latin_to_cyrillic",
     "lemma_key",
     "match_key",
@@ -603,6 +604,23 @@ _INSTITUTION_CLASSES = (
     "GovernmentBody",
     "OrganisationalUnit",
 )
+
+
+def institutions(graph: Graph) -> list[URIRef]:
+    """Return the institutions of ``graph``, sorted: anything typed coop:Institution or one of
+    its subclasses (kgtool's, and those the graph itself declares)."""
+    classes = {COOP[name] for name in _INSTITUTION_CLASSES}
+    frontier = list(classes)
+    while frontier:
+        for sub in graph.subjects(RDFS.subClassOf, frontier.pop()):
+            if isinstance(sub, URIRef) and sub not in classes:
+                classes.add(sub)
+                frontier.append(sub)
+    return sorted(
+        {s for c in classes for s in graph.subjects(RDF.type, c) if isinstance(s, URIRef)}
+    )
+
+
 _LABEL_PROPERTIES: tuple[tuple[URIRef, LabelKind], ...] = (
     (SKOS.prefLabel, "pref"),
     (SKOS.altLabel, "alt"),
@@ -676,18 +694,8 @@ class NameIndex:
         """Index the institutions of ``graph`` (anything typed coop:Institution or a subclass):
         skos:prefLabel, altLabel, hiddenLabel and coop:acronym."""
         g = _as_graph(graph)
-        classes = {COOP[name] for name in _INSTITUTION_CLASSES}
-        frontier = list(classes)
-        while frontier:  # subclasses declared in the graph itself
-            for sub in g.subjects(RDFS.subClassOf, frontier.pop()):
-                if isinstance(sub, URIRef) and sub not in classes:
-                    classes.add(sub)
-                    frontier.append(sub)
         index = cls()
-        subjects = sorted(
-            {s for c in classes for s in g.subjects(RDF.type, c) if isinstance(s, URIRef)}
-        )
-        for subject in subjects:
+        for subject in institutions(g):
             for prop, kind in _LABEL_PROPERTIES:
                 for value in sorted(g.objects(subject, prop), key=str):
                     if isinstance(value, RdfLiteral):

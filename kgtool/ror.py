@@ -8,7 +8,6 @@ record per institution and one institution per record, no withdrawn record.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -24,7 +23,8 @@ from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from kgtool.errors import KgtoolError
-from kgtool.names import NameIndex, script_of
+from kgtool.fsutil import sha256_file
+from kgtool.names import NameIndex, institutions, script_of
 from kgtool.project import COOP, ID, PREFIXES
 
 __all__ = [
@@ -373,17 +373,6 @@ class _Institution:
     ror: str | None
 
 
-_INSTITUTION_CLASSES = (
-    "Institution",
-    "AcademyOfSciences",
-    "ResearchInstitute",
-    "University",
-    "Company",
-    "GovernmentBody",
-    "OrganisationalUnit",
-)
-
-
 def _graph_of(loaded: Any) -> Graph:
     if isinstance(getattr(loaded, "dataset", None), Graph):
         from kgtool.graph import union_graph
@@ -404,21 +393,9 @@ def _country_code(graph: Graph, node: Any) -> str | None:
 
 
 def _institutions(graph: Graph) -> dict[str, _Institution]:
-    from rdflib import RDFS
-
-    classes = {COOP[name] for name in _INSTITUTION_CLASSES}
-    frontier = list(classes)
-    while frontier:
-        for sub in graph.subjects(RDFS.subClassOf, frontier.pop()):
-            if isinstance(sub, URIRef) and sub not in classes:
-                classes.add(sub)
-                frontier.append(sub)
-    subjects = sorted(
-        {s for c in classes for s in graph.subjects(RDF.type, c) if isinstance(s, URIRef)}
-    )
     found: dict[str, _Institution] = {}
     kinds = ((SKOS.prefLabel, "pref"), (SKOS.altLabel, "alt"), (SKOS.hiddenLabel, "hidden"))
-    for subject in subjects:
+    for subject in institutions(graph):
         names: list[tuple[str, str | None, str]] = []
         for prop, kind in (*kinds, (COOP.acronym, "acronym")):
             for value in sorted(graph.objects(subject, prop), key=str):
@@ -790,14 +767,6 @@ def _kind(record: RorRecord) -> URIRef:
     return COOP.Institution
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def import_ror(
     dump_paths: Path | Sequence[Path],
     *,
@@ -846,7 +815,7 @@ def import_ror(
         graph.add((src, RDF.type, COOP.SourceDocument))
         graph.add((src, DCTERMS.identifier, Literal(path.name)))
         graph.add((src, COOP.language, Literal("en")))
-        graph.add((src, COOP.sha256, Literal(_sha256(path))))
+        graph.add((src, COOP.sha256, Literal(sha256_file(path))))
 
     iris: dict[str, URIRef] = {}
     used: set[str] = set()
