@@ -861,6 +861,41 @@ def ontology_html(loaded: LoadedGraph) -> str:
     return _ONTOLOGY_PAGES[digest]
 
 
+#: the one header pyLODE documents when ontology/ holds several modules
+ONTOLOGY_IRI = URIRef("https://w3id.org/kgtool/ontology")
+_HEADER_PROPS = (DCTERMS.creator, DCTERMS.contributor, DCTERMS.publisher, DCTERMS.license)
+
+
+def _one_header(graph: Graph) -> Graph:
+    """Return ``graph`` with one ``owl:Ontology`` header naming the modules: pyLODE joins the
+    titles of every ontology and concept scheme into one heading and shows the IRI of the
+    last one it meets (a concept scheme) as the ontology's."""
+    owl_ontology = URIRef("http://www.w3.org/2002/07/owl#Ontology")
+    headers = set(graph.subjects(RDF.type, owl_ontology))
+    schemes = set(graph.subjects(RDF.type, SKOS.ConceptScheme))
+    if len(headers) + len(schemes) <= 1:
+        return graph
+    out = Graph()
+    bind_prefixes(out)
+    for s, p, o in graph:
+        if s in headers or (p == RDF.type and o == SKOS.ConceptScheme):
+            continue
+        out.add((s, p, o))
+    modules: list[str] = []
+    for header in sorted(headers, key=str):
+        titles = [t for t in graph.objects(header, DCTERMS.title) if isinstance(t, Literal)]
+        english = [str(t) for t in titles if t.language in (None, "en")]
+        modules.append(f"{english[0] if english else header} <{header}>")
+        for prop in _HEADER_PROPS:
+            for value in graph.objects(header, prop):
+                out.add((ONTOLOGY_IRI, prop, value))
+    out.add((ONTOLOGY_IRI, RDF.type, owl_ontology))
+    out.add((ONTOLOGY_IRI, DCTERMS.title, Literal("kgtool ontology", lang="en")))
+    description = "Modules: " + "; ".join(modules) + "."
+    out.add((ONTOLOGY_IRI, DCTERMS.description, Literal(description, lang="en")))
+    return out
+
+
 def _make_ontology_html(graph: Graph) -> str:
     if len(graph) == 0:
         return _page(
@@ -872,14 +907,16 @@ def _make_ontology_html(graph: Graph) -> str:
     try:
         from pylode import OntPub  # configures the root logger on import: restored below
 
-        html: str = OntPub(ontology=_english_only(graph)).make_html(include_css=True)
+        html: str = OntPub(ontology=_english_only(_one_header(graph))).make_html(include_css=True)
     except Exception as exc:  # pyLODE raises bare Exceptions for what it cannot document
         raise KgtoolError(f"ontology documentation failed: {exc}") from exc
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)
         logging.disable(disabled)
-    html = offline_html(html)
+    html = offline_html(html).replace(
+        "<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" content="{_CSP}">', 1
+    )
     if remote_loads(html):
         raise KgtoolError(f"the ontology page still loads {remote_loads(html)[0]}; not writing it")
     return html

@@ -352,6 +352,17 @@ def test_ontology_documentation_is_offline(fixture_site: Path) -> None:
     assert not re.search(r"<(?:script|img|link)\b[^>]*(?:src|href)=[\"']?https?:", page)
 
 
+def test_ontology_documentation_has_one_title_and_a_csp(project_site: Path) -> None:
+    """pyLODE concatenated the titles of every module and concept scheme into one heading
+    and showed a concept scheme's IRI as the ontology's."""
+    page = (project_site / "ontology/index.html").read_text(encoding="utf-8")
+    headings = re.findall(r"<h1>(.*?)</h1>", page, re.S)
+    assert headings[0] == "kgtool ontology", headings[:1]
+    assert "<code>https://w3id.org/kgtool/ontology</code>" in page
+    assert "kgtool ontology: organisations" in page, "the modules are still named"
+    assert '<meta http-equiv="Content-Security-Policy"' in page
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 
