@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -15,15 +15,17 @@ from kgtool import __version__
 from kgtool.errors import KgtoolError
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_ERROR = 0, 1, 2
 
 
-def reports_errors(func: F) -> F:
+def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn a KgtoolError into a one-line message on stderr and exit code 2."""
 
     @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         ctx = click.get_current_context()
         try:
             return func(*args, **kwargs)
@@ -33,7 +35,7 @@ def reports_errors(func: F) -> F:
             click.echo(f"kgtool: error: {exc}", err=True)
             ctx.exit(EXIT_ERROR)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,6 +68,13 @@ def cli(debug: bool, store_dir: Path | None, memory: bool) -> None:
     set_default_store("memory" if memory else "oxigraph", store_dir)
     # Reset when the command ends, so in-process callers (tests) never inherit the choice.
     click.get_current_context().call_on_close(set_default_store)
+
+
+def _output_file(help_text: str) -> Callable[[F], F]:
+    """Return the ``-o/--output FILE`` option with ``help_text``."""
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=help_text
+    )
 
 
 # --- commands: each helper module registers its commands below its own anchor ---
@@ -107,12 +116,7 @@ def cli(debug: bool, store_dir: Path | None, memory: bool) -> None:
     show_default=True,
     help="Language of messages and labels (falls back to English).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to this file (atomically) instead of standard output.",
-)
+@_output_file("Write the report to this file (atomically) instead of standard output.")
 @reports_errors
 def validate_command(
     paths: tuple[Path, ...],
@@ -148,6 +152,7 @@ def validate_command(
 
 # [anchor: core commands]
 
+
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 
 
@@ -163,12 +168,7 @@ def _parse_date(value: str | None) -> dt.date | None:
 
 @cli.command("reason")
 @_PATHS
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the inferred graph (Turtle) to this file.",
-)
+@_output_file("Write the inferred graph (Turtle) to this file.")
 @click.option("--java-memory", default=1024, show_default=True, help="Java heap for HermiT, in MB.")
 @reports_errors
 def reason_command(paths: tuple[Path, ...], output: Path | None, java_memory: int) -> None:
@@ -209,12 +209,7 @@ def reason_command(paths: tuple[Path, ...], output: Path | None, java_memory: in
     show_default=True,
     help="Serialisation; trig and nquads keep a named graph per source file.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here (atomically) instead of to standard output.",
-)
+@_output_file("Write here (atomically) instead of to standard output.")
 @reports_errors
 def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
     """Write the graph in one RDF format, deterministically (same input, same bytes).
@@ -523,12 +518,7 @@ def link() -> None:
 @link.command("ror")
 @click.argument("dumps", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--country", help="Only this ISO 3166-1 code, on both sides.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the proposed links as Turtle for review.",
-)
+@_output_file("Write the proposed links as Turtle for review.")
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1),
@@ -589,12 +579,7 @@ def import_group() -> None:
 @click.argument("dumps", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--country", required=True, help="ISO 3166-1 code of the records to import.")
 @click.option("--include-inactive", is_flag=True, help="Import inactive records too.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Turtle file to write (default: standard output).",
-)
+@_output_file("Turtle file to write (default: standard output).")
 @click.option(
     "--data",
     "paths",
@@ -813,12 +798,7 @@ def serve(host: str, port: int, timeout: float, max_rows: int, paths: tuple[Path
     help="JSON for review, Turtle to move into data/.",
 )
 @click.option("--published", help="Publication date (YYYY-MM-DD) for 'today', 'yesterday'...")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (default: standard output).",
-)
+@_output_file("File to write (default: standard output).")
 @reports_errors
 def extract_command(
     files: tuple[Path, ...], fmt: str, published: str | None, output: Path | None
@@ -865,12 +845,7 @@ def extract_command(
     show_default=True,
     help="Turtle to move into data/, JSON (with warnings) to review.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (default: standard output).",
-)
+@_output_file("File to write (default: standard output).")
 @reports_errors
 def import_table_command(file: Path, mapping: Path | None, fmt: str, output: Path | None) -> None:
     """Draft one agreement per row of a register (CSV or XLSX) as Turtle for review.
