@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path as PathLike
-from typing import Any
+from typing import Any, NamedTuple
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
@@ -111,6 +111,8 @@ class Shape:
     sparql: list[SparqlConstraint] = field(default_factory=list)
     #: shapes that list this one under sh:property (for sh:qualifiedValueShapesDisjoint)
     parents: list[Shape] = field(default_factory=list)
+    #: local names of the parameters present (str keys hash fast; rdflib terms do not)
+    keys: frozenset[str] = frozenset()
 
     def has_targets(self) -> bool:
         return bool(
@@ -162,6 +164,18 @@ _SHAPE_PARAMS: tuple[URIRef, ...] = tuple(
         "qualifiedValueShapesDisjoint",
     ]
 )
+
+
+class _Param(NamedTuple):
+    name: str
+    term: URIRef
+
+
+_LOGICAL = tuple(_Param(n, SH[n]) for n in ("not", "node", "and", "or", "xone"))
+_PAIRWISE = tuple(_Param(n, SH[n]) for n in ("equals", "disjoint", "lessThan", "lessThanOrEquals"))
+_SH_MIN_COUNT, _SH_MAX_COUNT = SH.minCount, SH.maxCount
+_MIN_COUNT_COMPONENT = SH.MinCountConstraintComponent
+_MAX_COUNT_COMPONENT = SH.MaxCountConstraintComponent
 _SHAPE_VALUED = {SH["not"], SH.node, SH.qualifiedValueShape}
 _SHAPE_LISTS = {SH["and"], SH["or"], SH.xone}
 
@@ -226,6 +240,7 @@ class ShapesModel:
             for head in shape.params.get(param, []):
                 for nested in Collection(g, head):
                     self.shape(nested)
+        shape.keys = frozenset(str(k)[len(SH) :] for k in shape.params)
         for prop_node in sorted(g.objects(node, SH.property), key=str):
             child = self.shape(prop_node)
             shape.properties.append(child)
@@ -544,6 +559,7 @@ class Engine:
         )
         self._pairs: dict[str, dict[Any, list[Any]]] = {}
         self._instances: dict[Any, set[Any]] = {}
+        self._checks: dict[int, list[tuple[URIRef, Callable[[Any], bool]]]] = {}
         self._values: dict[tuple[str, int], tuple[list[Any], dict[Any, list[Any]]]] = {}
         self._by_type: dict[Any, set[Any]] | None = None
         self._subclasses: dict[Any, set[Any]] = {}
@@ -587,8 +603,8 @@ class Engine:
         simple = path.predicate is not None
         distinct = "" if simple else "DISTINCT "
         query = f"SELECT {distinct}?this ?value WHERE {{ ?this {path.sparql} ?value }}"
-        for row in self.select(query):
-            table[row[0]].append(row[1])
+        for this, value in self.select(query):
+            table[this].append(value)
         if simple and (self._default is None or len(self._default) > 1):
             for node, values in table.items():
                 if len(values) > 1:
@@ -712,30 +728,39 @@ class Engine:
                 out.extend(self.evaluate(child, inner))
         return out
 
+    def value_checks(self, shape: Shape) -> list[tuple[URIRef, Callable[[Any], bool]]]:
+        """Return the shape's per-value checks as (component, is-bad predicate), made once."""
+        found = self._checks.get(id(shape))
+        if found is None:
+            found = [
+                (_COMPONENT[param], make(self, shape))
+                for param, make in _PER_VALUE.items()
+                if param in shape.params
+            ]
+            self._checks[id(shape)] = found
+        return found
+
     def check_components(self, shape: Shape, values: dict[Any, list[Any]]) -> Iterator[_Raw]:
         """Yield the core constraint components' results for the value nodes of each focus."""
-        p = shape.params
-        for param, check in _PER_VALUE.items():
-            if param in p:
-                bad_of = check(self, shape)
-                component = _COMPONENT[param]
-                for node, vals in values.items():
-                    for v in vals:
-                        if bad_of(v):
-                            yield (node, v, component, None, None, None)
-        for param in (SH["not"], SH.node, SH["and"], SH["or"], SH.xone):
-            if param in p:
-                yield from self._logical(shape, param, values)
-        if SH.minCount in p or SH.maxCount in p:
-            low = _int(shape.param(SH.minCount))
-            high = _int(shape.param(SH.maxCount))
+        keys = shape.keys
+        for component, bad in self.value_checks(shape):
+            for node, vals in values.items():
+                for v in vals:
+                    if bad(v):
+                        yield (node, v, component, None, None, None)
+        for param in _LOGICAL:
+            if param.name in keys:
+                yield from self._logical(shape, param.term, values)
+        if "minCount" in keys or "maxCount" in keys:
+            low = _int(shape.param(_SH_MIN_COUNT))
+            high = _int(shape.param(_SH_MAX_COUNT))
             for node, vals in values.items():
                 if low is not None and len(vals) < low:
-                    yield (node, None, SH.MinCountConstraintComponent, None, None, None)
+                    yield (node, None, _MIN_COUNT_COMPONENT, None, None, None)
                 if high is not None and len(vals) > high:
-                    yield (node, None, SH.MaxCountConstraintComponent, None, None, None)
+                    yield (node, None, _MAX_COUNT_COMPONENT, None, None, None)
         # Only "true" switches sh:uniqueLang on ("1"^^xsd:boolean does not: W3C uniqueLang-002).
-        if SH.uniqueLang in p and str(shape.params[SH.uniqueLang][0]) == "true":
+        if "uniqueLang" in keys and str(shape.params[SH.uniqueLang][0]) == "true":
             for node, vals in values.items():
                 seen: dict[str, int] = defaultdict(int)
                 for v in vals:
@@ -744,18 +769,18 @@ class Engine:
                 for _lang, count in sorted(seen.items()):
                     if count > 1:
                         yield (node, None, SH.UniqueLangConstraintComponent, None, None, None)
-        if SH.hasValue in p:
-            for required in p[SH.hasValue]:
+        if "hasValue" in keys:
+            for required in shape.params[SH.hasValue]:
                 wanted = self.ox(required)
                 for node, vals in values.items():
                     if wanted not in vals:
                         yield (node, None, SH.HasValueConstraintComponent, None, None, None)
-        for param in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
-            if param in p:
-                yield from self._pairwise(shape, param, values)
-        if SH.qualifiedValueShape in p:
+        for param in _PAIRWISE:
+            if param.name in keys:
+                yield from self._pairwise(shape, param.term, values)
+        if "qualifiedValueShape" in keys:
             yield from self._qualified(shape, values)
-        if SH.closed in p and _is_true(p[SH.closed][0]):
+        if "closed" in keys and _is_true(shape.params[SH.closed][0]):
             yield from self._closed(shape, values)
 
     def _logical(self, shape: Shape, param: URIRef, values: dict[Any, list[Any]]) -> Iterator[_Raw]:
@@ -763,24 +788,26 @@ class Engine:
         if not all_values:
             return
         component = _COMPONENT[param]
-        if param in (SH["not"], SH.node):
+        name = str(param)[len(SH) :]
+        if name in ("not", "node"):
+            negated = name == "not"
             for nested in shape.params[param]:
                 failing = self.failing(nested, all_values)
                 for node, vals in values.items():
                     for v in vals:
-                        bad = (v not in failing) if param == SH["not"] else (v in failing)
-                        if bad:
+                        if (v in failing) is not negated:
                             yield (node, v, component, None, None, None)
             return
         for head in shape.params[param]:
             members = list(Collection(self.model.graph, head))
             failing_sets = [self.failing(m, all_values) for m in members]
+            needed = len(failing_sets)
             for node, vals in values.items():
                 for v in vals:
                     passed = sum(1 for f in failing_sets if v not in f)
-                    if param == SH["and"]:
-                        bad = passed < len(failing_sets)
-                    elif param == SH["or"]:
+                    if name == "and":
+                        bad = passed < needed
+                    elif name == "or":
                         bad = passed == 0
                     else:
                         bad = passed != 1
@@ -795,18 +822,19 @@ class Engine:
         self, shape: Shape, param: URIRef, values: dict[Any, list[Any]]
     ) -> Iterator[_Raw]:
         component = _COMPONENT[param]
+        name = str(param)[len(SH) :]
+        or_equal = name == "lessThanOrEquals"
         for predicate in shape.params[param]:
             others = self._other_values(predicate, values)
             for node, vals in values.items():
                 mine, theirs = set(vals), set(others[node])
-                if param == SH.equals:
+                if name == "equals":
                     for v in _stable(mine ^ theirs):
                         yield (node, v, component, None, None, None)
-                elif param == SH.disjoint:
+                elif name == "disjoint":
                     for v in _stable(mine & theirs):
                         yield (node, v, component, None, None, None)
                 else:
-                    or_equal = param == SH.lessThanOrEquals
                     for v in vals:
                         for o in theirs:
                             a, b = self.order(v), self.order(o)
@@ -891,7 +919,7 @@ class Engine:
                 value = node
             path_term = r.get("path")
             path = URIRef(path_term.value) if type(path_term) is OxNamedNode else None
-            key = (node, path, value, tuple(sorted((k, str(v)) for k, v in r.items())))
+            key = (node, path, value, tuple(r.items()))
             if key in seen:
                 continue
             seen.add(key)
@@ -902,7 +930,7 @@ class Engine:
         names = [v.value for v in result.variables]  # type: ignore[attr-defined]
         rows: list[dict[str, Any]] = []
         for row in result:
-            rows.append({n: row[i] for i, n in enumerate(names) if row[i] is not None})
+            rows.append({n: v for n, v in zip(names, row, strict=True) if v is not None})
         return rows
 
     # -- per-value check helpers --------------------------------------------------------------
@@ -986,6 +1014,9 @@ _PerValue = Callable[["Engine", Shape], Callable[[Any], bool]]
 
 def _class_check(engine: Engine, shape: Shape) -> Callable[[Any], bool]:
     sets = [engine.instances(engine.ox(c)) for c in shape.params[SH["class"]]]
+    if len(sets) == 1:
+        only = sets[0]
+        return lambda v: v not in only
     return lambda v: any(v not in s for s in sets)
 
 
@@ -1117,6 +1148,8 @@ _COMPONENT: dict[URIRef, URIRef] = {
 
 
 _MESSAGES: dict[tuple[Literal, tuple[tuple[str, Any], ...]], Literal] = {}
+_TEMPLATE_VARS: dict[str, tuple[str, ...]] = {}
+_PLACEHOLDER = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def _message_text(template: Literal, bindings: Mapping[str, Any] | None) -> Literal:
@@ -1124,11 +1157,10 @@ def _message_text(template: Literal, bindings: Mapping[str, Any] | None) -> Lite
     text = str(template)
     if not bindings or "{" not in text:
         return template
-    used = tuple(
-        (name, term)
-        for name, term in sorted(bindings.items())
-        if "{?" + name + "}" in text or "{$" + name + "}" in text
-    )
+    names = _TEMPLATE_VARS.get(text)
+    if names is None:
+        names = _TEMPLATE_VARS[text] = tuple(sorted(set(_PLACEHOLDER.findall(text))))
+    used = tuple((name, bindings[name]) for name in names if name in bindings)
     key = (template, used)
     found = _MESSAGES.get(key)
     if found is None:
