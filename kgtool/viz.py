@@ -384,7 +384,6 @@ def page_data(
     """Return the page's data (for its JS), and the vis-network node and edge lists."""
     graph = network.graph
     order = sorted(graph.nodes)
-    index = {iri: i for i, iri in enumerate(order)}
     colours = _country_colours(network)
     agreement_order = sorted(network.agreements)
     agreement_index = {iri: i for i, iri in enumerate(agreement_order)}
@@ -392,15 +391,29 @@ def page_data(
         {d for a in network.agreements.values() for d in a.directions},
         key=lambda d: (network.label(d, lang).casefold(), d),
     )
-    direction_index = {iri: i for i, iri in enumerate(direction_order)}
-    kinds = sorted(
-        {graph.nodes[n]["kind"] for n in order}, key=lambda k: _kind_label(network, k, lang)
-    )
-    countries = sorted(
-        {graph.nodes[n].get("country") or "" for n in order},
-        key=lambda c: (c == "", network.label(network.country_iris.get(c), lang) if c else ""),
-    )
+    nodes, vis_nodes = _node_entries(network, order, agreement_index, colours, lang)
+    edges, vis_edges = _edge_entries(network, order, agreement_index)
+    data = {
+        "lang": lang,
+        "asOf": network.as_of.isoformat(),
+        "ui": UI_TEXT[lang],
+        "nodes": nodes,
+        "edges": edges,
+        "agreements": _agreement_entries(network, agreement_order, direction_order, lang),
+        **_legend(network, order, colours, direction_order, lang),
+    }
+    return data, vis_nodes, vis_edges
 
+
+def _node_entries(
+    network: PartnerNetwork,
+    order: list[str],
+    agreement_index: dict[str, int],
+    colours: dict[str, str],
+    lang: str,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the page's institutions and their vis-network nodes, in ``order``."""
+    graph = network.graph
     nodes: list[dict[str, Any]] = []
     vis_nodes: list[dict[str, Any]] = []
     for i, iri in enumerate(order):
@@ -452,9 +465,16 @@ def page_data(
                 "font": {"color": "#222222"},
             }
         )
+    return nodes, vis_nodes
 
+
+def _agreement_entries(
+    network: PartnerNetwork, order: list[str], direction_order: list[str], lang: str
+) -> list[dict[str, Any]]:
+    """Return the page's agreements, in ``order``; directions as indexes into the legend's."""
+    direction_index = {iri: i for i, iri in enumerate(direction_order)}
     agreements = []
-    for iri in agreement_order:
+    for iri in order:
         agreement = network.agreements[iri]
         agreements.append(
             {
@@ -470,7 +490,15 @@ def page_data(
                 "sources": list(agreement.sources),
             }
         )
+    return agreements
 
+
+def _edge_entries(
+    network: PartnerNetwork, order: list[str], agreement_index: dict[str, int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the page's partner ties and their vis-network edges, styled by best status."""
+    graph = network.graph
+    index = {iri: i for i, iri in enumerate(order)}
     edges = []
     vis_edges: list[dict[str, Any]] = []
     for k, (a, b, d) in enumerate(
@@ -490,14 +518,26 @@ def page_data(
                 "width": round(1 + math.log2(len(own)), 2),
             }
         )
+    return edges, vis_edges
 
-    data = {
-        "lang": lang,
-        "asOf": network.as_of.isoformat(),
-        "ui": UI_TEXT[lang],
-        "nodes": nodes,
-        "edges": edges,
-        "agreements": agreements,
+
+def _legend(
+    network: PartnerNetwork,
+    order: list[str],
+    colours: dict[str, str],
+    direction_order: list[str],
+    lang: str,
+) -> dict[str, list[dict[str, Any]]]:
+    """Return the legend and filter lists: countries, kinds, directions and statuses."""
+    graph = network.graph
+    kinds = sorted(
+        {graph.nodes[n]["kind"] for n in order}, key=lambda k: _kind_label(network, k, lang)
+    )
+    countries = sorted(
+        {graph.nodes[n].get("country") or "" for n in order},
+        key=lambda c: (c == "", network.label(network.country_iris.get(c), lang) if c else ""),
+    )
+    return {
         "countries": [
             {
                 "code": c,
@@ -527,7 +567,6 @@ def page_data(
             for s in STATUSES
         ],
     }
-    return data, vis_nodes, vis_edges
 
 
 def json_for_script(value: Any) -> str:
