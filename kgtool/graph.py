@@ -582,6 +582,12 @@ def union_graph(loaded: LoadedGraph, *, exclude_folders: Iterable[str] = ()) -> 
     return out
 
 
+def as_graph(source: Graph | LoadedGraph) -> Graph:
+    """Return ``source`` itself when it is an rdflib Graph, else its loaded files' union
+    (``union_graph``)."""
+    return source if isinstance(source, Graph) else union_graph(source)
+
+
 def oxigraph_store(loaded: LoadedGraph) -> ox.Store:
     """Return a pyoxigraph Store holding the loaded quads, for heavy SPARQL (the same store
     when the dataset is on Oxigraph; a copy for rdflib's memory store). Treat it as read-only."""

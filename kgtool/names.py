@@ -693,7 +693,9 @@ class NameIndex:
     def from_graph(cls, graph: Graph | LoadedGraph) -> NameIndex:
         """Index the institutions of ``graph`` (anything typed coop:Institution or a subclass):
         skos:prefLabel, altLabel, hiddenLabel and coop:acronym."""
-        g = _as_graph(graph)
+        from kgtool.graph import as_graph  # pyoxigraph only when a graph is indexed
+
+        g = as_graph(graph)
         index = cls()
         for subject in institutions(g):
             for prop, kind in _LABEL_PROPERTIES:
@@ -812,16 +814,6 @@ class NameIndex:
             dice = 2 * shared / (query_weight + name_weight) if name_weight else 0.0
             if dice > 0:
                 offer((pos,), "token-overlap", RULE_SCORES["token-overlap"] * dice)
-
-
-def _as_graph(graph: Any) -> Graph:
-    if isinstance(getattr(graph, "dataset", None), Graph):
-        from kgtool.graph import union_graph
-
-        return union_graph(graph)
-    if isinstance(graph, Graph):
-        return graph
-    raise TypeError(f"expected an rdflib Graph or a LoadedGraph, got {type(graph).__name__}")
 
 
 def resolve(

@@ -21,9 +21,11 @@ from typing import IO, Any
 
 from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
+from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
 from kgtool.fsutil import sha256_file
+from kgtool.graph import LoadedGraph, as_graph
 from kgtool.names import NameIndex, institutions, script_of
 from kgtool.project import COOP, ID, PREFIXES
 
@@ -373,17 +375,7 @@ class _Institution:
     ror: str | None
 
 
-def _graph_of(loaded: Any) -> Graph:
-    if isinstance(getattr(loaded, "dataset", None), Graph):
-        from kgtool.graph import union_graph
-
-        return union_graph(loaded)
-    if isinstance(loaded, Graph):
-        return loaded
-    raise TypeError(f"expected an rdflib Graph or a LoadedGraph, got {type(loaded).__name__}")
-
-
-def _country_code(graph: Graph, node: Any) -> str | None:
+def _country_code(graph: Graph, node: Node) -> str | None:
     for code in graph.objects(node, COOP.countryCode):
         return str(code).upper()
     text = str(node)
@@ -543,7 +535,7 @@ def _registry(
 
 
 def link_ror(
-    loaded: Any,
+    loaded: Graph | LoadedGraph,
     dump_paths: Path | Sequence[Path],
     *,
     country: str | None = None,
@@ -561,7 +553,7 @@ def link_ror(
     paths = _paths(dump_paths)
     code = country.upper() if country else None
     withdrawn, records, ror_parents, index = _registry(_dump_keys(paths), code)
-    institutions = _institutions(_graph_of(loaded))
+    institutions = _institutions(as_graph(loaded))
     if code is not None:
         institutions = {k: v for k, v in institutions.items() if v.country in (code, None)}
 
@@ -772,7 +764,7 @@ def import_ror(
     *,
     country: str,
     include_inactive: bool = False,
-    existing: Any = None,
+    existing: Graph | LoadedGraph | None = None,
 ) -> Graph:
     """Return the registry's records of ``country`` as kgtool institutions.
 
@@ -798,7 +790,7 @@ def import_ror(
     known: dict[str, URIRef] = {}
     taken: set[str] = set()
     if existing is not None:
-        for inst in _institutions(_graph_of(existing)).values():
+        for inst in _institutions(as_graph(existing)).values():
             taken.add(inst.iri)
             if inst.ror is not None:
                 known.setdefault(inst.ror, URIRef(inst.iri))
