@@ -291,6 +291,12 @@ def _jsonld(graph: Graph) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
+def jsonld_bytes(graph: Graph) -> bytes:
+    """Return ``graph`` as JSON-LD with kgtool's context inline and every array sorted, so
+    the bytes depend on the triples only (rdflib's writer iterates sets of subjects)."""
+    return _jsonld(graph)
+
+
 def serialize(
     loaded: LoadedGraph, fmt: str, *, _graphs: list[tuple[URIRef, list[_Triple]]] | None = None
 ) -> bytes:

@@ -39,12 +39,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS, XSD
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
-from kgtool.export import context_document, jsonld_context, serialize
+from kgtool.export import context_document, jsonld_bytes, serialize
 from kgtool.graph import LoadedGraph, bind_prefixes, union_graph
 from kgtool.names import latin_to_cyrillic
 from kgtool.project import BASE, COOP, ID, LANGUAGES, PREFIXES, best_language
@@ -305,11 +305,7 @@ def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str) -> b
         lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
         return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
     if fmt == "jsonld":
-        context = jsonld_context()
-        text = graph.serialize(format="json-ld", context=context, auto_compact=True)
-        document = json.loads(text)
-        document["@context"] = context  # inline, never a URL
-        return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        return jsonld_bytes(graph)
     if fmt == "xml":
         data: bytes = graph.serialize(format="xml", encoding="utf-8")
         return data
@@ -974,17 +970,12 @@ def write_site(loaded: LoadedGraph, out_dir: Path) -> Path:
 
 
 def _trig_dump(loaded: LoadedGraph) -> bytes:
-    """Return the dataset as TriG, a named graph per source file.
+    """Return the dataset as TriG, a named graph per source file, deterministically.
 
-    kgtool.export's TriG indents each graph's Turtle, which also shifts the text inside
-    multi-line literals (SHACL-SPARQL queries); so rdflib writes the TriG here, from export's
-    deterministic N-Quads (graphs and subjects come out in sorted order).
+    kgtool.export writes it (it keeps multi-line literals as written); rdflib's own TriG
+    writer put the graphs in an order that changed from one process to the next.
     """
-    dataset = Dataset()
-    dataset.parse(data=serialize(loaded, "nquads").decode("utf-8"), format="nquads")
-    bind_prefixes(dataset)
-    data: bytes = dataset.serialize(format="trig", encoding="utf-8")
-    return data
+    return serialize(loaded, "trig")
 
 
 def _swap_in(new: Path, target: Path) -> None:

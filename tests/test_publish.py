@@ -363,6 +363,38 @@ def test_ontology_documentation_has_one_title_and_a_csp(project_site: Path) -> N
     assert '<meta http-equiv="Content-Security-Policy"' in page
 
 
+DETERMINISM_PROBE = """
+import hashlib, sys
+from pathlib import Path
+from rdflib import Graph
+from kgtool.graph import load
+from kgtool.project import Project
+from kgtool.publish import _trig_dump, serialize_triples
+root = Path(sys.argv[1])
+world = Graph().parse(root / "data" / "world.ttl")
+print(hashlib.sha256(serialize_triples(world, "jsonld")).hexdigest())
+print(hashlib.sha256(_trig_dump(load(project=Project(root)))).hexdigest())
+"""
+
+
+def test_documents_and_dumps_do_not_depend_on_the_hash_seed(fixture_project: Project) -> None:
+    """Python salts str hashes per process; rdflib's JSON-LD and TriG writers iterate sets,
+    so two builds of the same data gave different .jsonld pages, TriG dump and SHA256SUMS."""
+    import os
+    import subprocess
+    import sys
+
+    digests = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", DETERMINISM_PROBE, str(fixture_project.root)],
+            env=env, capture_output=True, text=True, check=True, timeout=120,
+        )  # fmt: skip
+        digests.add(done.stdout)
+    assert len(digests) == 1, digests
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 
