@@ -26,7 +26,7 @@ from rdflib.term import Node
 from kgtool.errors import KgtoolError
 from kgtool.fsutil import sha256_file
 from kgtool.graph import LoadedGraph, as_graph
-from kgtool.names import NameIndex, institutions, script_of
+from kgtool.names import LabelKind, NameIndex, institutions, script_of
 from kgtool.project import COOP, ID, PREFIXES
 
 __all__ = [
@@ -452,13 +452,14 @@ def _build_index(records: Iterable[RorRecord]) -> NameIndex:
     index = NameIndex()
     for record in records:
         for name in record.names:
+            kind: LabelKind
             if "acronym" in name.types:
                 kind = "acronym"
             elif "ror_display" in name.types or "label" in name.types:
                 kind = "pref"
             else:
                 kind = "alt"
-            index.add(record.id, name.value, lang=_index_lang(name), kind=kind)  # type: ignore[arg-type]
+            index.add(record.id, name.value, lang=_index_lang(name), kind=kind)
     return index
 
 
