@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -68,6 +69,13 @@ def cli(debug: bool, store_dir: Path | None, memory: bool) -> None:
     set_default_store("memory" if memory else "oxigraph", store_dir)
     # Reset when the command ends, so in-process callers (tests) never inherit the choice.
     click.get_current_context().call_on_close(set_default_store)
+    if not debug:
+        # rdflib logs a traceback for each literal it cannot convert ("2025-02-30"^^xsd:date);
+        # validate reports such values as violations, one line each.
+        term_log = logging.getLogger("rdflib.term")
+        level = term_log.level
+        term_log.setLevel(logging.ERROR)
+        click.get_current_context().call_on_close(lambda: term_log.setLevel(level))
 
 
 def _output_file(help_text: str) -> Callable[[F], F]:

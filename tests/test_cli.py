@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import runpy
 import sys
 from collections.abc import Iterator
@@ -79,3 +80,25 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["no-such-command"]) == EXIT_ERROR
     assert main(["export", "--format", "csv"]) == EXIT_ERROR
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_invalid_literal_gives_no_traceback(
+    tmp_path: pytest.TempPathFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """rdflib logs a traceback for every literal it cannot convert ("2025-02-30"^^xsd:date);
+    validation names the value, so the other commands must stay quiet about it."""
+    from pathlib import Path
+
+    data = Path(str(tmp_path)) / "bad-date.ttl"
+    data.write_text(
+        "<https://w3id.org/kgtool/id/agreement/x> <https://w3id.org/kgtool/ontology#signedOn> "
+        '"2025-02-30"^^<http://www.w3.org/2001/XMLSchema#date> .\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["export", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "Traceback" not in result.stderr
+    assert "2025-02-30" in result.stdout
+    logged = [r for r in caplog.records if r.exc_info and r.levelno >= logging.WARNING]
+    assert logged == [], logged[0].getMessage()
