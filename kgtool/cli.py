@@ -439,7 +439,13 @@ def push(
 
 @cli.group()
 def names() -> None:
-    """Match institution names across languages, scripts, inflections and acronyms."""
+    """Match institution names across languages, scripts, inflections and acronyms.
+
+    resolve finds the institutions a name may mean; normalise and translit show how names
+    are compared.
+
+    Example: kgtool names resolve "Ўзбекистон Республикаси Фанлар академияси"
+    """
 
 
 @names.command("resolve")
@@ -520,7 +526,12 @@ def names_translit(text: str, target: str) -> None:
 
 @cli.group()
 def link() -> None:
-    """Link the graph's institutions to external registries."""
+    """Link the graph's institutions to external registries.
+
+    Proposals go to a Turtle file for review; nothing is written into data/.
+
+    Example: kgtool link ror ror-uz.json ror-partners.json -o review.ttl
+    """
 
 
 @link.command("ror")
@@ -580,7 +591,13 @@ def link_ror_command(
 
 @cli.group("import")
 def import_group() -> None:
-    """Start the graph from an external registry."""
+    """Bring records from outside into Turtle for review.
+
+    ror: a country's institutions from a ROR dump; table: draft agreements from a register
+    kept as a spreadsheet (CSV or XLSX).
+
+    Example: kgtool import table register.xlsx --mapping columns.toml -o drafts.ttl
+    """
 
 
 @import_group.command("ror")

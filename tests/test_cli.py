@@ -17,9 +17,10 @@ CORE_COMMANDS = ("build", "export", "reason", "stats")
 
 
 def walk(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Yield the words of every leaf command, e.g. ("names", "resolve")."""
+    """Yield the words of every command and group, e.g. ("names",), ("names", "resolve")."""
     for name, command in sorted(group.commands.items()):
         if isinstance(command, click.Group):
+            yield (*prefix, name)  # `kgtool import --help` is read first: it needs an example too
             yield from walk(command, (*prefix, name))
         else:
             yield (*prefix, name)
