@@ -20,9 +20,9 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kgtool.cli import cli
-from kgtool.graph import load, store_of_file, store_of_graph, union_graph
+from kgtool.graph import load, locate, store_of_file, store_of_graph, union_graph
 from kgtool.project import Project, shared_dir
-from kgtool.shacl_fast import SH, lexically_valid, path_text, result_keys, validate_store
+from kgtool.shacl_fast import SH, Locator, lexically_valid, path_text, result_keys, validate_store
 from kgtool.validate import render_json, validate, validate_graph
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -294,3 +294,29 @@ def test_generated_data_gives_pyshacls_report_and_the_injected_violations(
     reference = validate([data], project=project, engine="pyshacl")
     assert render_json(fast) == render_json(reference)
     assert fast.count("Violation") == info["expected"]["violations"]
+
+
+def test_locator_finds_what_graph_locate_finds(project: Project) -> None:
+    """The one-pass line index gives the same file and line as kgtool.graph.locate."""
+    loaded = load(project=project)
+    data_graphs = loaded.graph_iris_under(["data"])
+    nodes = sorted(
+        {
+            s
+            for g in data_graphs
+            for s in loaded.dataset.graph(g).subjects()
+            if isinstance(s, URIRef)
+        }
+        | {
+            o
+            for g in data_graphs
+            for o in loaded.dataset.graph(g).objects()
+            if isinstance(o, URIRef)
+        }
+    )
+    assert len(nodes) > 50
+    locator = Locator(loaded)
+    for node in nodes:
+        found = locate(loaded, node)
+        expected = (found.path, found.line) if found is not None else None
+        assert locator.locate(node) == expected, node
