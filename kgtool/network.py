@@ -22,7 +22,15 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from kgtool.errors import KgtoolError
 from kgtool.fsutil import atomic_write_text
-from kgtool.project import COOP, ID, METRICS_GRAPH, PREFIXES, canonical_language_tag, pick_label
+from kgtool.project import (
+    COOP,
+    ID,
+    METRICS_GRAPH,
+    PREFIXES,
+    canonical_language_tag,
+    local_name,
+    pick_label,
+)
 from kgtool.stats import (
     STATUS,
     STATUS_ACTIVE,
@@ -127,7 +135,7 @@ ORDER BY ?inst
 LABELS_QUERY = (
     _PREFIX_LINES
     + """
-SELECT ?thing ?property ?label
+SELECT ?thing ?property (STR(?label) AS ?text) (LANG(?label) AS ?lang)
 WHERE {
   VALUES ?property { skos:prefLabel skos:altLabel skos:hiddenLabel rdfs:label }
   ?thing ?property ?label .
@@ -231,11 +239,6 @@ def node_label(names: Mapping[str, Sequence[str]], lang: str) -> str | None:
     return pick_label({tag: values[0] for tag, values in names.items() if values}, lang)
 
 
-def local_name(iri: str) -> str:
-    """Return the last segment of an IRI (after ``#`` or ``/``)."""
-    return re.split(r"[#/]", iri.rstrip("/"))[-1]
-
-
 # --- status ------------------------------------------------------------------------------------
 
 
@@ -293,9 +296,20 @@ def parse_years(text: str) -> tuple[int, int]:
 # --- reading the dataset -----------------------------------------------------------------------
 
 
-def _select(loaded: LoadedGraph, query: str) -> list[tuple[Any, ...]]:
-    """Run a SELECT query on the dataset (the Oxigraph engine) and return its rows."""
-    return [tuple(cast(tuple[Any, ...], row)) for row in loaded.dataset.query(query)]
+def _select(loaded: LoadedGraph, query: str) -> list[tuple[str | None, ...]]:
+    """Run a SELECT query on the dataset; return its rows as IRIs and lexical forms.
+
+    The network only needs text (a label's language is selected with ``LANG``). On Oxigraph
+    the store is asked directly: at 1M triples, turning ~500k result cells into rdflib terms
+    (oxrdflib) cost more than running the queries.
+    """
+    if loaded.store == "oxigraph":
+        from kgtool.graph import oxigraph_store
+
+        solutions: Any = oxigraph_store(loaded).query(query, use_default_graph_as_union=True)
+        return [tuple(None if t is None else str(t.value) for t in row) for row in solutions]
+    rows = cast(Iterable[tuple[Any, ...]], loaded.dataset.query(query))
+    return [tuple(None if t is None else str(t) for t in row) for row in rows]
 
 
 def _split(value: Any) -> list[str]:
@@ -351,12 +365,10 @@ def read_labels(
         (
             str(thing),
             rank[local_name(str(prop))],
-            canonical_language_tag(
-                (label.language if isinstance(label, Literal) else None) or "und"
-            ),
-            str(label),
+            canonical_language_tag(lang or "und"),
+            str(text),
         )
-        for thing, prop, label in _select(loaded, LABELS_QUERY)
+        for thing, prop, text, lang in _select(loaded, LABELS_QUERY)
     )
     for thing, level, lang, text in rows:
         if level <= 1:

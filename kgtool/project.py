@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,12 @@ FALLBACK_LANGUAGES: dict[str, tuple[str, ...]] = {
     "uz-Latn": ("uz-Latn", "uz-Cyrl", "en", "ru", "ko"),
     "uz-Cyrl": ("uz-Cyrl", "uz-Latn", "ru", "en", "ko"),
 }
+
+
+def local_name(iri: str) -> str:
+    """Return the last segment of an IRI (after ``#`` or ``/``, a trailing ``/`` ignored), or
+    the IRI itself when that is empty."""
+    return re.split(r"[#/]", iri.rstrip("/"))[-1] or iri
 
 
 def canonical_language_tag(tag: str) -> str:

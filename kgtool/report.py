@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from kgtool.fsutil import atomic_write_bytes, atomic_write_text
-from kgtool.network import STATUSES, Agreement, PartnerNetwork, build_network, local_name
-from kgtool.project import PREFIXES, pick_label
+from kgtool.network import STATUSES, Agreement, PartnerNetwork, build_network
+from kgtool.project import PREFIXES, local_name, pick_label
 from kgtool.publish import html_page
 from kgtool.stats import STATUS_ACTIVE, STATUS_EXPIRING_SOON
 

@@ -34,6 +34,7 @@ from kgtool.project import (
     Project,
     canonical_language_tag,
     find_project,
+    local_name,
     pick_label,
 )
 from kgtool.shacl_fast import Locator, validate_loaded
@@ -88,7 +89,7 @@ class ValidationResult:
 
     def message(self, lang: str = "en") -> str:
         """Return the message in ``lang`` (falling back to English), or the component's name."""
-        return pick_label(self.messages, lang) or _local_name(self.component)
+        return pick_label(self.messages, lang) or local_name(str(self.component))
 
     @property
     def where(self) -> str:
@@ -345,7 +346,7 @@ def _report(
                 component=URIRef(str(component))
                 if component is not None
                 else SH.ConstraintComponent,
-                severity=_local_name(severity) if severity is not None else "Violation",
+                severity=local_name(str(severity)) if severity is not None else "Violation",
                 messages=_messages(report_graph, result, shapes, source_shape),
                 file=where[0] if where else None,
                 line=where[1] if where else None,
@@ -413,11 +414,6 @@ def _labels(graph: Graph, node: Node) -> dict[str, str]:
         if texts:
             return texts
     return {}
-
-
-def _local_name(node: Node) -> str:
-    text = str(node)
-    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 _PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))

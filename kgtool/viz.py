@@ -24,8 +24,8 @@ from pyvis.network import Network
 
 from kgtool.errors import KgtoolError
 from kgtool.fsutil import atomic_write_text
-from kgtool.network import STATUSES, PartnerNetwork, build_network, local_name
-from kgtool.project import COOP, pick_label
+from kgtool.network import STATUSES, PartnerNetwork, build_network
+from kgtool.project import COOP, local_name, pick_label
 from kgtool.stats import STATUS_ACTIVE, STATUS_EXPIRED, STATUS_EXPIRING_SOON, STATUS_UNKNOWN
 
 if TYPE_CHECKING:
