@@ -1190,6 +1190,11 @@ def validate_store(
     means the store's default graph. Put the ontology's graphs in the data graph too, so that
     ``rdfs:subClassOf`` reaches ``sh:targetClass`` and ``sh:class`` (as ``validate.py`` does).
     """
+    unsupported = unsupported_features(shapes)
+    if unsupported:
+        raise KgtoolError(
+            f"the fast SHACL engine does not support {', '.join(unsupported)}; use --engine pyshacl"
+        )
     model = ShapesModel(shapes)
     engine = Engine(store, model, data_graphs)
     results: list[FastResult] = []
@@ -1206,6 +1211,20 @@ def validate_store(
         if collecting:
             gc.enable()
     return results
+
+
+def unsupported_features(shapes: Graph) -> list[str]:
+    """Return the SHACL features in ``shapes`` this engine leaves out (empty: all supported)."""
+    found: list[str] = []
+    if any(shapes.subjects(RDF.type, SH.ConstraintComponent)) or any(
+        shapes.subjects(SH.parameter, None)
+    ):
+        found.append("SPARQL-based constraint components")
+    if any("$shapesGraph" in str(q) for q in shapes.objects(None, SH.select)):
+        found.append("$shapesGraph in SPARQL constraints")
+    if any(shapes.subjects(SH.target, None)) or any(shapes.subjects(SH.rule, None)):
+        found.append("SHACL-AF targets and rules")
+    return found
 
 
 def _to_result(shape: Shape, raw: _Raw) -> FastResult:
@@ -1300,6 +1319,7 @@ __all__ = [
     "path_text",
     "report_graph",
     "result_keys",
+    "unsupported_features",
     "validate_loaded",
     "validate_store",
 ]

@@ -20,6 +20,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kgtool.cli import cli
+from kgtool.errors import KgtoolError
 from kgtool.graph import load, locate, store_of_file, store_of_graph, union_graph
 from kgtool.project import Project, shared_dir
 from kgtool.shacl_fast import SH, Locator, lexically_valid, path_text, result_keys, validate_store
@@ -320,3 +321,17 @@ def test_locator_finds_what_graph_locate_finds(project: Project) -> None:
         found = locate(loaded, node)
         expected = (found.path, found.line) if found is not None else None
         assert locator.locate(node) == expected, node
+
+
+def test_unsupported_features_are_refused_with_a_pointer_to_pyshacl() -> None:
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+            sh:sparql [ sh:select "SELECT $this WHERE { GRAPH $shapesGraph { $this ?p ?o } }" ] .
+        """,
+        format="turtle",
+    )
+    with pytest.raises(KgtoolError, match="--engine pyshacl"):
+        validate_store(store_of_graph(Graph()), shapes)
