@@ -478,6 +478,9 @@ async def api_query(request: Request) -> Response:
     name = request.path_params["name"]
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         return PlainTextResponse("not a library query name\n", status_code=404)
+    if not (state.loaded.project.queries_dir / f"{name}.rq").is_file():
+        # load_query's message names the server's folder: say less to the world
+        return PlainTextResponse(f"unknown query {name!r}; see /api/queries\n", status_code=404)
     try:
         query = load_query(name, state.loaded.project)
         if query.path.parent.resolve() != state.loaded.project.queries_dir.resolve():

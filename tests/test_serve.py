@@ -348,6 +348,10 @@ def test_parameter_api_binds_values_as_terms(client: httpx.Client) -> None:
     )
     assert partners.status_code == 200 and partners.headers["content-type"].startswith("text/csv")
     assert client.get("/api/query/..%2Fetc").status_code in (400, 404)
+    missing = client.get("/api/query/no-such-question")
+    assert missing.status_code == 404
+    # the message names the query, not the server's folder holding the library
+    assert missing.text == "unknown query 'no-such-question'; see /api/queries\n"
 
 
 def test_serve_command_rejects_bad_limits(
