@@ -183,18 +183,23 @@ BAR_COLOUR = "#3f6fb5"
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
 
+def _svg_start(title: str, width: int, height: int) -> list[str]:
+    """Return the opening of a chart: the ``<svg>`` tag, its accessible title and a heading."""
+    return [
+        f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" {FONT}>',
+        f"<title>{escape(title)}</title>",
+        f'<text x="0" y="16" font-weight="bold" font-size="14">{escape(title)}</text>',
+    ]
+
+
 def bar_chart_svg(items: Sequence[tuple[str, int]], *, title: str, label_width: int = 330) -> str:
     """Return a horizontal bar chart (one row per item) as an inline ``<svg>`` element."""
     row, bar_space, top = 20, 320, 28
     height = top + row * max(len(items), 1) + 10
     width = label_width + bar_space + 60
     biggest = max((v for _, v in items), default=0) or 1
-    parts = [
-        f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" {FONT}>',
-        f"<title>{escape(title)}</title>",
-        f'<text x="0" y="16" font-weight="bold" font-size="14">{escape(title)}</text>',
-    ]
+    parts = _svg_start(title, width, height)
     if not items:
         parts.append(f'<text x="0" y="{top + 14}" fill="#666">no data</text>')
     for i, (label, value) in enumerate(items):
@@ -221,10 +226,7 @@ def column_chart_svg(items: Sequence[tuple[str, int]], *, title: str) -> str:
     height = top + plot_height + bottom
     biggest = max((v for _, v in items), default=0) or 1
     parts = [
-        f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" {FONT}>',
-        f"<title>{escape(title)}</title>",
-        f'<text x="0" y="16" font-weight="bold" font-size="14">{escape(title)}</text>',
+        *_svg_start(title, width, height),
         f'<line x1="20" y1="{top + plot_height}" x2="{width - 10}" y2="{top + plot_height}" '
         'stroke="#888"/>',
     ]
@@ -256,12 +258,7 @@ def timeline_svg(agreements: Sequence[Agreement], as_of: date, *, title: str) ->
     def x(day: date) -> float:
         return round(label_width + plot * (day - first).days / span, 1)
 
-    parts = [
-        f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" {FONT}>',
-        f"<title>{escape(title)}</title>",
-        f'<text x="0" y="16" font-weight="bold" font-size="14">{escape(title)}</text>',
-    ]
+    parts = _svg_start(title, width, height)
     for year in range(first.year + 1, last.year + 1):
         tick = x(date(year, 1, 1))
         parts.append(
