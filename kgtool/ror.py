@@ -557,96 +557,19 @@ def link_ror(
     institutions = _institutions(as_graph(loaded))
     if code is not None:
         institutions = {k: v for k, v in institutions.items() if v.country in (code, None)}
-
-    graph_parents = {
-        k: [p for p in v.parents if p in institutions] for k, v in institutions.items()
+    tree = _Hierarchy.of(institutions, ror_parents)
+    scored = {
+        iri: _country_checked(_score_candidates(inst, index, records), inst, records, threshold)
+        for iri, inst in institutions.items()
     }
-    graph_children: dict[str, list[str]] = defaultdict(list)
-    for child, ps in graph_parents.items():
-        for p in ps:
-            graph_children[p].append(child)
-
-    proposals: list[tuple[float, str, str, _Candidate]] = []
-    scored: dict[str, dict[str, _Candidate]] = {}
-    for iri, inst in institutions.items():
-        cands = _score_candidates(inst, index, records)
-        for rid, cand in list(cands.items()):
-            record = records[rid]
-            rc = (record.country_code or "").upper()
-            if inst.country is None:
-                cand.score = min(cand.score, threshold - 0.01)
-                cand.evidence.append("the institution has no country: not linked")
-            elif rc != inst.country:
-                del cands[rid]  # never across countries
-                continue
-            else:
-                cand.evidence.append(f"country {rc}")
-            if record.status != "active":
-                cand.evidence.append(f"record is {record.status}")
-        scored[iri] = cands
-        for rid, cand in cands.items():
-            proposals.append((cand.score, iri, rid, cand))
-
-    # Greedy one-to-one assignment, best score first; existing coop:ror links come first.
+    # Existing coop:ror links come first; the rest are assigned greedily, best score first.
     assigned: dict[str, str] = {}
     owner: dict[str, str] = {}
     for iri, inst in institutions.items():
         if inst.ror and inst.ror not in owner:
             assigned[iri], owner[inst.ror] = inst.ror, iri
-
-    # Parent evidence needs the parents' records: use existing links and clear winners.
-    provisional = dict(assigned)
-    for iri, cands in scored.items():
-        if iri not in provisional and cands:
-            rid, cand = max(cands.items(), key=lambda kv: kv[1].score)
-            if cand.score >= threshold:
-                provisional[iri] = rid
-    for _score, iri, rid, cand in proposals:
-        parents_records = {provisional[p] for p in graph_parents[iri] if p in provisional}
-        if not parents_records:
-            continue
-        record_parents = set(_closure(rid, ror_parents))
-        if parents_records & record_parents:
-            cand.score = round(min(1.0, cand.score + 0.05), 4)
-            cand.evidence.append("parent agrees: the record's parent is the parent's record")
-        elif ror_parents.get(rid):
-            cand.score = round(max(0.0, cand.score - 0.1), 4)
-            cand.evidence.append("parent differs from the parent's record")
-    proposals = [(c.score, i, r, c) for _, i, r, c in proposals]
-    proposals.sort(key=lambda p: (-p[0], p[1], p[2]))
-
-    rejected: dict[tuple[str, str], str] = {}
-
-    def hierarchy_conflict(iri: str, rid: str) -> str | None:
-        for other in _closure(iri, graph_parents):
-            other_rid = assigned.get(other)
-            if other_rid is None:
-                continue
-            if other_rid == rid:
-                return f"the record of its parent {other}"
-            if rid in _closure(other_rid, ror_parents):
-                return f"a parent of the record of its parent {other}"
-        for other in _closure(iri, graph_children):
-            other_rid = assigned.get(other)
-            if other_rid is None:
-                continue
-            if other_rid == rid:
-                return f"the record of its unit {other}"
-            if other_rid in _closure(rid, ror_parents):
-                return f"a unit of the record of its unit {other}"
-        return None
-
-    for score, iri, rid, _cand in proposals:
-        if score < threshold or iri in assigned:
-            continue
-        if rid in owner:
-            rejected[(iri, rid)] = f"the record is linked to {owner[rid]}"
-            continue
-        conflict = hierarchy_conflict(iri, rid)
-        if conflict:
-            rejected[(iri, rid)] = f"the record is {conflict}"
-            continue
-        assigned[iri], owner[rid] = rid, iri
+    _add_parent_evidence(scored, assigned, tree, threshold)
+    rejected = _assign(scored, assigned, owner, tree, threshold)
 
     links: list[RorLink] = []
     candidates: list[RorLink] = []
@@ -654,27 +577,14 @@ def link_ror(
         cands = scored.get(iri, {})
         chosen = assigned.get(iri)
         if chosen is not None:
-            found = cands.get(chosen)
-            evidence = tuple(found.evidence) if found else ("no name of the record matched",)
-            status = "existing" if inst.ror == chosen else "accepted"
-            if status == "existing":
-                evidence = ("already in the graph as coop:ror", *evidence)
-                if chosen not in records:
-                    evidence = (*evidence, "the record is not in the dumps (or is withdrawn)")
-            name = records[chosen].display_name if chosen in records else chosen
-            score = found.score if found else 1.0
-            links.append(RorLink(iri, chosen, name, score, evidence, status))
+            links.append(_chosen_link(iri, inst, chosen, cands.get(chosen), records))
         ranked = sorted(cands.items(), key=lambda kv: (-kv[1].score, kv[0]))
-        shown = 0
-        for rid, cand in ranked:
-            if rid == chosen or shown >= candidates_per_institution:
-                continue
-            shown += 1
+        for rid, cand in [(r, c) for r, c in ranked if r != chosen][:candidates_per_institution]:
             reason = rejected.get((iri, rid))
             if reason is None and rid in owner:
                 reason = f"the record is linked to {owner[rid]}"
             if reason is None:
-                conflict = hierarchy_conflict(iri, rid)
+                conflict = tree.conflict(iri, rid, assigned)
                 reason = f"the record is {conflict}" if conflict else None
             evidence = (*cand.evidence, f"not linked: {reason}") if reason else tuple(cand.evidence)
             if not reason and cand.score >= threshold and chosen is not None:
@@ -693,6 +603,143 @@ def link_ror(
         threshold=threshold,
         sources=tuple(p.name for p in paths),
     )
+
+
+@dataclass(frozen=True)
+class _Hierarchy:
+    """Parent and unit edges among the graph's institutions, and parents among the records."""
+
+    parents: dict[str, list[str]]
+    children: dict[str, list[str]]
+    ror_parents: dict[str, list[str]]
+
+    @classmethod
+    def of(
+        cls, institutions: dict[str, _Institution], ror_parents: dict[str, list[str]]
+    ) -> _Hierarchy:
+        parents = {k: [p for p in v.parents if p in institutions] for k, v in institutions.items()}
+        children: dict[str, list[str]] = defaultdict(list)
+        for child, ps in parents.items():
+            for p in ps:
+                children[p].append(child)
+        return cls(parents, children, ror_parents)
+
+    def conflict(self, iri: str, rid: str, assigned: dict[str, str]) -> str | None:
+        """Return why ``rid`` cannot be ``iri``'s record given the links so far, or None: it
+        is (a parent of) a parent's record, or (a unit of) a unit's record."""
+        for other in _closure(iri, self.parents):
+            other_rid = assigned.get(other)
+            if other_rid is None:
+                continue
+            if other_rid == rid:
+                return f"the record of its parent {other}"
+            if rid in _closure(other_rid, self.ror_parents):
+                return f"a parent of the record of its parent {other}"
+        for other in _closure(iri, self.children):
+            other_rid = assigned.get(other)
+            if other_rid is None:
+                continue
+            if other_rid == rid:
+                return f"the record of its unit {other}"
+            if other_rid in _closure(rid, self.ror_parents):
+                return f"a unit of the record of its unit {other}"
+        return None
+
+
+def _country_checked(
+    cands: dict[str, _Candidate],
+    inst: _Institution,
+    records: dict[str, RorRecord],
+    threshold: float,
+) -> dict[str, _Candidate]:
+    """Drop candidates of another country; an institution without a country is never linked."""
+    for rid, cand in list(cands.items()):
+        record = records[rid]
+        rc = (record.country_code or "").upper()
+        if inst.country is None:
+            cand.score = min(cand.score, threshold - 0.01)
+            cand.evidence.append("the institution has no country: not linked")
+        elif rc != inst.country:
+            del cands[rid]  # never across countries
+            continue
+        else:
+            cand.evidence.append(f"country {rc}")
+        if record.status != "active":
+            cand.evidence.append(f"record is {record.status}")
+    return cands
+
+
+def _add_parent_evidence(
+    scored: dict[str, dict[str, _Candidate]],
+    assigned: dict[str, str],
+    tree: _Hierarchy,
+    threshold: float,
+) -> None:
+    """Raise a candidate whose record's parent is the parent's record, lower one whose record
+    has another parent. The parents' records are the existing links and clear winners."""
+    provisional = dict(assigned)
+    for iri, cands in scored.items():
+        if iri not in provisional and cands:
+            rid, cand = max(cands.items(), key=lambda kv: kv[1].score)
+            if cand.score >= threshold:
+                provisional[iri] = rid
+    for iri, cands in scored.items():
+        parents_records = {provisional[p] for p in tree.parents[iri] if p in provisional}
+        if not parents_records:
+            continue
+        for rid, cand in cands.items():
+            if parents_records & _closure(rid, tree.ror_parents):
+                cand.score = round(min(1.0, cand.score + 0.05), 4)
+                cand.evidence.append("parent agrees: the record's parent is the parent's record")
+            elif tree.ror_parents.get(rid):
+                cand.score = round(max(0.0, cand.score - 0.1), 4)
+                cand.evidence.append("parent differs from the parent's record")
+
+
+def _assign(
+    scored: dict[str, dict[str, _Candidate]],
+    assigned: dict[str, str],
+    owner: dict[str, str],
+    tree: _Hierarchy,
+    threshold: float,
+) -> dict[tuple[str, str], str]:
+    """Link records one-to-one, best score first (updating ``assigned`` and ``owner``); return
+    why each passed-over (institution, record) pair above the threshold was not linked."""
+    proposals = sorted(
+        ((c.score, iri, rid) for iri, cands in scored.items() for rid, c in cands.items()),
+        key=lambda p: (-p[0], p[1], p[2]),
+    )
+    rejected: dict[tuple[str, str], str] = {}
+    for score, iri, rid in proposals:
+        if score < threshold or iri in assigned:
+            continue
+        if rid in owner:
+            rejected[(iri, rid)] = f"the record is linked to {owner[rid]}"
+            continue
+        conflict = tree.conflict(iri, rid, assigned)
+        if conflict:
+            rejected[(iri, rid)] = f"the record is {conflict}"
+            continue
+        assigned[iri], owner[rid] = rid, iri
+    return rejected
+
+
+def _chosen_link(
+    iri: str,
+    inst: _Institution,
+    chosen: str,
+    found: _Candidate | None,
+    records: dict[str, RorRecord],
+) -> RorLink:
+    """Return the link of ``iri`` to its assigned record, existing or newly accepted."""
+    evidence = tuple(found.evidence) if found else ("no name of the record matched",)
+    status = "existing" if inst.ror == chosen else "accepted"
+    if status == "existing":
+        evidence = ("already in the graph as coop:ror", *evidence)
+        if chosen not in records:
+            evidence = (*evidence, "the record is not in the dumps (or is withdrawn)")
+    name = records[chosen].display_name if chosen in records else chosen
+    return RorLink(iri, chosen, name, found.score if found else 1.0, evidence, status)
 
 
 def _curie(iri: str) -> str:
