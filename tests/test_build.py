@@ -45,6 +45,17 @@ def test_build_on_the_core_fixture_writes_every_output(tmp_path: Path) -> None:
     assert "Result:" in summary.to_text()
 
 
+def test_a_build_without_reasoning_leaves_no_earlier_reasoning_behind(tmp_path: Path) -> None:
+    """out/reasoning.txt from yesterday's build would pass for today's graph."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "reasoning.txt").write_text("Consistent (an earlier graph).\n", encoding="utf-8")
+    (out / "inferred.ttl").write_text("", encoding="utf-8")
+    build(CORE, out, as_of=AS_OF, reasoning=False)
+    assert not (out / "reasoning.txt").exists()
+    assert not (out / "inferred.ttl").exists()
+
+
 def test_a_parse_error_stops_the_build_before_writing(tmp_path: Path) -> None:
     root = tmp_path / "project"
     shutil.copytree(CORE.root, root)
