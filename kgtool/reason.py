@@ -244,11 +244,13 @@ def _first_line(exc: BaseException) -> str:
 
 def _java_message(exc: BaseException) -> str:
     """Return the informative line of a Java stack trace (the exception, not the frames)."""
-    for line in str(exc).splitlines():
-        line = line.strip()
+    lines = [line.strip() for line in str(exc).splitlines()]
+    for line in lines:
         if "Exception" in line and not line.startswith("at "):
             return line[:300]
-    return _first_line(exc)[:300]
+    # owlready2's own header says nothing: the JVM's first line does ("Invalid maximum heap")
+    told = [line for line in lines if line and not line.startswith("Java error message is")]
+    return (told[0] if told else _first_line(exc))[:300]
 
 
 # --- SPARQL rules ----------------------------------------------------------------------------

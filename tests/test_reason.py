@@ -134,3 +134,19 @@ def test_rules_without_hermit() -> None:
     assert result.consistent
     assert (inst("koram"), COOP.withinOrganisation, inst("kitech")) in result.inferred
     assert result.counts["partnerOf"] == 10
+
+
+def test_a_java_failure_is_named_by_its_own_line() -> None:
+    """owlready2 opens its error with 'Java error message is:'; the line after it is the news
+    (`kgtool reason --java-memory 0` said only "HermiT failed: Java error message is:")."""
+    from kgtool.reason import _java_message
+
+    jvm = RuntimeError(
+        "Java error message is:\nInvalid maximum heap size: -Xmx0M\n"
+        "Error: Could not create the Java Virtual Machine.\n"
+    )
+    assert _java_message(jvm) == "Invalid maximum heap size: -Xmx0M"
+    trace = RuntimeError(
+        "Java error message is:\nException in thread main java.lang.OutOfMemoryError\n\tat x.y"
+    )
+    assert _java_message(trace) == "Exception in thread main java.lang.OutOfMemoryError"
