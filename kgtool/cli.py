@@ -702,7 +702,13 @@ def _build_filtered_network(params: dict[str, Any]) -> Any:
 
 @cli.command()
 @_network_filters
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), help="Output folder.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder.",
+)
 @reports_errors
 def network(out_dir: Path | None, **params: Any) -> None:
     """Compute the partner network's metrics; write CSV, JSON and the metrics graph.
@@ -726,7 +732,12 @@ def network(out_dir: Path | None, **params: Any) -> None:
 @cli.command()
 @_network_filters
 @click.option(
-    "-o", "--output", "out_file", required=True, type=click.Path(path_type=Path), help="HTML file."
+    "-o",
+    "--output",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file.",
 )
 @click.option(
     "--lang",

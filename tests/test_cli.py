@@ -103,3 +103,24 @@ def test_an_invalid_literal_gives_no_traceback(
     assert "2025-02-30" in result.stdout
     logged = [r for r in caplog.records if r.exc_info and r.levelno >= logging.WARNING]
     assert logged == [], logged[0].getMessage()
+
+
+@pytest.mark.parametrize(
+    ("words", "kind"), [(("viz", "-o"), "directory"), (("network", "-o"), "file")]
+)
+def test_output_of_the_wrong_kind_is_a_usage_error(
+    words: tuple[str, ...], kind: str, tmp_path: pytest.TempPathFactory
+) -> None:
+    """`kgtool viz -o DIR` and `kgtool network -o FILE` ended in 'unexpected IsADirectoryError'
+    / 'FileExistsError' after all the work."""
+    from pathlib import Path
+
+    target = Path(str(tmp_path)) / "there"
+    if kind == "file":
+        target.write_text("keep", encoding="utf-8")
+    else:
+        target.mkdir()
+    result = CliRunner().invoke(cli, [*words, str(target)])
+    assert result.exit_code == 2
+    assert "unexpected" not in result.output
+    assert f"is a {kind}" in result.output
