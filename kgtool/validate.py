@@ -489,6 +489,15 @@ def _summary(report: ValidationReport) -> str:
     return f"{verdict}: {counts}"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _one_line(text: str) -> str:
+    """Return untrusted ``text`` (a label) with control characters written as escapes, so a
+    newline or a terminal escape sequence in the data cannot forge or colour report lines."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def render_text(report: ValidationReport, *, lang: str = "en") -> str:
     """Return the results grouped by focus node: label, file:line, severity and message."""
     lines: list[str] = []
@@ -498,7 +507,7 @@ def render_text(report: ValidationReport, *, lang: str = "en") -> str:
             current = r.focus_node
             if lines:
                 lines.append("")
-            label = r.focus_label(lang)
+            label = _one_line(r.focus_label(lang))
             head = f"{_n3(r.focus_node)}" + (f" ({label})" if label else "")
             lines.append(f"{r.where}: {head}" if r.where else head)
         detail = f"  {r.severity}: {r.message(lang)}"
@@ -573,7 +582,7 @@ def render_github(report: ValidationReport, *, lang: str = "en", strict: bool = 
             if r.line:
                 props.append(f"line={r.line}")
         props.append(f"title={_escape_property(f'{r.severity} {_n3(r.shape)}')}")
-        label = r.focus_label(lang)
+        label = _one_line(r.focus_label(lang))
         subject = _n3(r.focus_node) + (f" ({label})" if label else "")
         text = f"{subject}: {r.message(lang)}" + (f" [{r.path}]" if r.path else "")
         lines.append(

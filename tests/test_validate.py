@@ -253,3 +253,21 @@ def test_inference_modes(make_project: MakeProject, inference: str) -> None:
     result = _run("--inference", inference, "--format", "json")
     assert result.exit_code == 1
     assert json.loads(result.output)["violations"] == 2
+
+
+def test_a_label_with_control_characters_stays_on_its_line(make_project: MakeProject) -> None:
+    """A label is untrusted text: a newline or an escape sequence in it must not start a new
+    result line or reach the terminal raw."""
+    root = make_project()
+    (root / "data" / "odd.ttl").write_text(
+        "@prefix coop: <https://w3id.org/kgtool/ontology#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<https://w3id.org/kgtool/id/org/odd> a coop:University ; skos:prefLabel "
+        '"Odd\\nUniversity \\u001b[31mred"@en .\n',
+        encoding="utf-8",
+    )
+    for fmt in ("text", "github"):
+        result = _run("--format", fmt)
+        assert "\x1b" not in result.output
+        lines = [line for line in result.output.splitlines() if "Odd" in line]
+        assert lines and all("University" in line for line in lines), result.output
