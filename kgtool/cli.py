@@ -798,7 +798,9 @@ def publish(out_dir: Path | None, base: str | None, paths: tuple[Path, ...]) -> 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", default=8000, show_default=True, help="TCP port.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port."
+)
 @click.option(
     "--timeout", default=10.0, show_default=True, help="Seconds a query may run before it stops."
 )
@@ -813,9 +815,11 @@ def serve(host: str, port: int, timeout: float, max_rows: int, paths: tuple[Path
     Example: kgtool serve --port 8000 --timeout 5
     """
     from kgtool.graph import load
+    from kgtool.serve import check_address
     from kgtool.serve import serve as serve_site
 
     loaded = load(list(paths) or None)
+    check_address(host, port)
     click.echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
     serve_site(loaded, host, port, timeout=timeout, max_rows=max_rows)
 

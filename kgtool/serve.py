@@ -29,6 +29,7 @@ import mimetypes
 import multiprocessing
 import re
 import shutil
+import socket
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -680,6 +681,19 @@ def create_app(
     return app
 
 
+def check_address(host: str, port: int) -> None:
+    """Raise KgtoolError when ``host:port`` cannot be bound (in use, no such interface), so the
+    command says so in one line before it announces anything."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except (OSError, OverflowError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise KgtoolError(f"cannot serve on {host}:{port}: {reason}") from exc
+
+
 def serve(
     loaded: LoadedGraph,
     host: str = "127.0.0.1",
@@ -703,6 +717,7 @@ __all__ = [
     "TRUNCATED_HEADER",
     "Answer",
     "QueryJob",
+    "check_address",
     "create_app",
     "execute",
     "negotiate",

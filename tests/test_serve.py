@@ -366,3 +366,29 @@ def test_serve_command_rejects_bad_limits(
     result = CliRunner().invoke(cli, ["serve", "--timeout", "0", data])
     assert result.exit_code == 2
     assert "--timeout and --max-rows must be positive" in result.output
+
+
+def test_serve_command_names_a_port_it_cannot_use(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A port in use ended in uvicorn's own 'ERROR:' line and exit code 3, an impossible port
+    in a traceback; both after 'serving on ...' had been printed."""
+    import socket
+
+    from click.testing import CliRunner
+
+    from kgtool.cli import cli
+
+    monkeypatch.chdir(project.root)
+    data = str(project.root / "data" / "sources.ttl")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), data])
+    assert result.exit_code == 2, result.output
+    assert f"kgtool: error: cannot serve on 127.0.0.1:{port}:" in result.output
+    assert "serving on" not in result.output
+    result = CliRunner().invoke(cli, ["serve", "--port", "70000", data])
+    assert result.exit_code == 2
+    assert "unexpected" not in result.output and "70000" in result.output
