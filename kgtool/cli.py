@@ -450,7 +450,13 @@ def names() -> None:
 
 @names.command("resolve")
 @click.argument("text")
-@click.option("--limit", default=10, show_default=True, help="Most candidates to show.")
+@click.option(
+    "--limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most candidates to show.",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -474,6 +480,8 @@ def names_resolve(text: str, limit: int, fmt: str, paths: tuple[Path, ...]) -> N
     from kgtool.graph import load
     from kgtool.names import NameIndex
 
+    if not text.strip():  # "nothing matches" (exit 1) would blame the graph
+        raise click.BadParameter("give a name to resolve", param_hint="TEXT")
     matches = NameIndex.from_graph(load(list(paths) or None)).resolve(text, limit=limit)
     if fmt == "json":
         rows = [

@@ -124,3 +124,10 @@ def test_output_of_the_wrong_kind_is_a_usage_error(
     assert result.exit_code == 2
     assert "unexpected" not in result.output
     assert f"is a {kind}" in result.output
+
+
+@pytest.mark.parametrize("args", [["  "], ["Fanlar akademiyasi", "--limit", "0"]])
+def test_names_resolve_refuses_a_question_that_cannot_match(args: list[str]) -> None:
+    """An empty name or --limit 0 answered 'nothing matches' (exit 1), blaming the graph."""
+    result = CliRunner().invoke(cli, ["names", "resolve", *args])
+    assert result.exit_code == 2, result.output
