@@ -938,6 +938,8 @@ def publish(
     ``base`` is the URL the site will be served from (used in the VoID/DCAT description);
     ``sparql_endpoint`` is recorded as ``void:sparqlEndpoint`` when the site is served.
     """
+    if not re.fullmatch(r"https?://[^\s/?#<>\"]+(/[^\s?#<>\"]*)?", base):
+        raise KgtoolError(f"--base must be the http(s) URL the site is served from, not {base!r}")
     if not base.endswith("/"):
         base += "/"
     say = progress or (lambda _message: None)

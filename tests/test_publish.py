@@ -439,6 +439,16 @@ def test_publish_command(fixture_project: Project, tmp_path: Path) -> None:
     assert "no such file" in bad.output
 
 
+@pytest.mark.parametrize("base", ["javascript:alert(1)", "example.org/kg/", "http://x/ y"])
+def test_publish_refuses_a_base_that_is_not_a_web_address(
+    fixture_project: Project, tmp_path: Path, base: str
+) -> None:
+    """--base went unchecked into void.ttl (<javascript:alert(1)/dataset>)."""
+    with pytest.raises(KgtoolError, match="--base must be"):
+        publish(load(project=fixture_project), tmp_path / "site", base=base)
+    assert not (tmp_path / "site").exists()
+
+
 def test_doc_path_maps_thing_iris_only() -> None:
     assert doc_path(ID + "org/uzas") == "doc/org/uzas"
     assert doc_path(ID + "country/UZ") == "doc/country/UZ"
