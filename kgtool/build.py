@@ -177,13 +177,18 @@ def build(
     )
 
 
+def counted(n: int, noun: str) -> str:
+    """Return ``n noun`` with the noun in the plural unless ``n`` is 1 ("1 warning")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _validate_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
     report = validate(loaded=loaded)
     text_path, json_path = out_dir / "validation.txt", out_dir / "validation.json"
     atomic_write_text(text_path, render(report, "text"))
     atomic_write_text(json_path, render(report, "json"))
     violations, warnings = report.count("Violation"), report.count("Warning")
-    detail = f"{violations} violations, {warnings} warnings"
+    detail = f"{counted(violations, 'violation')}, {counted(warnings, 'warning')}"
     return (OK if report.conforms else NONCONFORMANT), detail, (text_path, json_path)
 
 

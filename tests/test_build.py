@@ -56,6 +56,18 @@ def test_a_build_without_reasoning_leaves_no_earlier_reasoning_behind(tmp_path: 
     assert not (out / "inferred.ttl").exists()
 
 
+def test_the_validate_step_counts_in_plain_english(tmp_path: Path) -> None:
+    """The CI summary read '0 violations, 1 warnings'."""
+    from kgtool.build import _validate_step, counted
+    from kgtool.graph import load
+
+    assert [counted(n, "warning") for n in (0, 1, 2)] == ["0 warnings", "1 warning", "2 warnings"]
+    out = tmp_path / "out"
+    out.mkdir()
+    _, detail, _ = _validate_step(load(project=CORE), out)
+    assert detail == "2 violations, 0 warnings"
+
+
 def test_a_parse_error_stops_the_build_before_writing(tmp_path: Path) -> None:
     root = tmp_path / "project"
     shutil.copytree(CORE.root, root)
