@@ -174,7 +174,7 @@ _TAGS = {"en": "en", "ru": "ru", "uz-latn": "uz-Latn", "uz-cyrl": "uz-Cyrl", "ko
 
 def read_vocabulary(ontology_dir: Path) -> Vocabulary:
     """Return the concept schemes and countries of ``ontology_dir`` (sorted, so runs agree)."""
-    store = ox.Store()
+    store: Any = ox.Store()  # query() is typed as a union of result kinds
     for path in sorted(ontology_dir.glob("*.ttl")):
         store.load(path=str(path), format=ox.RdfFormat.TURTLE)
     labels: dict[str, dict[str, str]] = {}
@@ -599,8 +599,10 @@ class Generator:
             self.t(node, iri(COOP + "direction"), iri(self.rng.choice(self.fields).iri))
         for f in self.rng.sample(self.fields, self.rng.choices((0, 1, 2, 3), (2, 4, 3, 1))[0]):
             self.t(node, iri(COOP + "researchField"), iri(f.iri))
-        for p in self.rng.sample(self.provisions, self.rng.choices((0, 1, 2), (5, 3, 2))[0]):
-            self.t(node, iri(COOP + "provision"), iri(p.iri))
+        for provision in self.rng.sample(
+            self.provisions, self.rng.choices((0, 1, 2), (5, 3, 2))[0]
+        ):
+            self.t(node, iri(COOP + "provision"), iri(provision.iri))
         if self.rng.random() < 0.1:
             self.t(node, iri(COOP + "signingVenue"), iri(self.institutions[parties[0]].iri))
         if self.initiatives and self.rng.random() < 0.05:
