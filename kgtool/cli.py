@@ -867,7 +867,7 @@ def extract_command(
     if fmt == "json":
         text = json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = to_turtle(result.documents, result.agreements)
+        text = to_turtle(result.documents, result.agreements, result.taken)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -915,7 +915,7 @@ def import_table_command(file: Path, mapping: Path | None, fmt: str, output: Pat
         payload = {**result.source.as_json(), "warnings": result.warnings}
         text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     else:
-        text = to_turtle([result.source], result.agreements)
+        text = to_turtle([result.source], result.agreements, catalogue.taken)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from kgtool.cli import cli
 from kgtool.errors import KgtoolError
@@ -78,11 +78,37 @@ def test_seeds_give_two_agreements_each_merged_from_two_documents(
     assert koram.country == "KR"
 
 
-def test_seed_agreement_ids_are_the_curated_ones(seeds_result: ExtractionResult) -> None:
+def test_seed_agreement_ids_never_reuse_the_curated_ones(seeds_result: ExtractionResult) -> None:
+    # data/ already has agr:uzas-ims-koram-2025-05-29 and agr:uzas-uztmk-memorandum
     assert sorted(a.id for a in seeds_result.agreements) == [
-        "uzas-ims-koram-2025-05-29",
-        "uzas-uztmk-memorandum",
+        "uzas-ims-koram-2025-05-29-draft",
+        "uzas-uztmk-memorandum-draft",
     ]
+
+
+def test_no_draft_iri_of_any_seed_is_in_the_project_graph(
+    seeds_dir: Path, loaded: LoadedGraph
+) -> None:
+    from kgtool.graph import union_graph
+
+    graph_subjects = {str(s) for s in union_graph(loaded).subjects() if isinstance(s, URIRef)}
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    assert len(seeds) >= 5
+    runs = [[seed] for seed in seeds] + [seeds]  # each seed alone, then all merged
+    for paths in runs:
+        result = extract_documents(paths, loaded=loaded)
+        draft = to_graph(result.documents, result.agreements, result.taken)
+        minted = {str(s) for s in draft.subjects() if isinstance(s, URIRef)}
+        assert bool(minted) == bool(result.agreements), paths
+        assert minted & graph_subjects == set(), [p.name for p in paths]
+        if not result.agreements:
+            continue
+        assert any("/agreement/" in s for s in minted) and any("/span/" in s for s in minted)
+        # what the draft cites but does not mint (known parties, concepts, the seeds' own
+        # source nodes) is in the graph
+        cited = {str(o) for o in draft.objects() if isinstance(o, URIRef)}
+        sources = {o for o in cited if "/source/" in o}
+        assert sources and sources <= graph_subjects  # data/sources.ttl has every seed
 
 
 def test_seed_concepts_include_the_key_ones(
@@ -90,12 +116,12 @@ def test_seed_concepts_include_the_key_ones(
 ) -> None:
     _, lexicon = knowledge(loaded)
     by_id = {a.id: a for a in seeds_result.agreements}
-    rare = by_id["uzas-ims-koram-2025-05-29"]
+    rare = by_id["uzas-ims-koram-2025-05-29-draft"]
     assert ID + "provision/ip-co-ownership" in rare.provisions
     if not any("field/" in iri for iri in _lexicon_iris(loaded)):
         pytest.skip("ontology/fields.ttl is not there yet")
     assert {ID + "field/rare-metals", ID + "field/materials-science"} <= set(rare.fields)
-    metals = by_id["uzas-uztmk-memorandum"]
+    metals = by_id["uzas-uztmk-memorandum-draft"]
     assert {ID + "field/metallurgy", ID + "field/mining"} <= set(metals.fields)
     assert ID + "direction/joint-research" in rare.directions
     assert len(lexicon) > 0
@@ -134,7 +160,7 @@ def test_evidence_offsets_point_at_the_text(
 def test_seed_turtle_parses_and_validates(seeds_result: ExtractionResult, project: Project) -> None:
     from kgtool.validate import validate_graph
 
-    draft = to_graph(seeds_result.documents, seeds_result.agreements)
+    draft = to_graph(seeds_result.documents, seeds_result.agreements, seeds_result.taken)
     text = draft.serialize(format="turtle")
     parsed = Graph().parse(data=text, format="turtle")
     assert len(parsed) == len(draft)
@@ -144,7 +170,7 @@ def test_seed_turtle_parses_and_validates(seeds_result: ExtractionResult, projec
     data = Graph()
     for triple in parsed:
         data.add(triple)
-    for name in ("institutions.ttl",):
+    for name in ("institutions.ttl", "sources.ttl"):  # the draft cites the seeds' own nodes
         if (project.data_dir / name).exists():
             data.parse(project.data_dir / name)
     shapes, ontology = Graph(), Graph()
@@ -398,7 +424,8 @@ def test_cli_turtle_to_file(seeds_dir: Path, tmp_path: Path) -> None:
     result = run("extract", str(seeds_dir / SEEDS["000"]), "--format", "turtle", "-o", str(out))
     assert result.exit_code == 0  # type: ignore[attr-defined]
     graph = Graph().parse(out)
-    assert (URIRef(ID + "agreement/uzas-uztmk-memorandum"), None, None) in graph
+    assert (URIRef(ID + "agreement/uzas-uztmk-memorandum-draft"), None, None) in graph
+    assert (URIRef(ID + "agreement/uzas-uztmk-memorandum"), None, None) not in graph
 
 
 def test_cli_seed_drafts_validate_with_the_data(
@@ -491,6 +518,59 @@ def test_table_csv(tmp_path: Path, loaded: LoadedGraph) -> None:
     assert any("row 5" in w and "'Type'" in w for w in result.warnings)
     graph = to_graph([result.source], result.agreements)
     assert len(set(graph.subjects(None, URIRef("https://w3id.org/kgtool/ontology#Agreement")))) == 3
+
+
+def test_table_country_codes_are_checked_against_iso_3166(
+    tmp_path: Path, loaded: LoadedGraph
+) -> None:
+    path = write(
+        tmp_path,
+        "countries.csv",
+        "Partner;Country;Date signed\n"
+        "Hanbat Optics Institute;ZZ;2025-01-10\n"
+        "Lumen Optics Institute;kr;2025-01-11\n"
+        "Korea Optics Institute;UZ;2025-01-12\n",
+    )
+    catalogue, lexicon = knowledge(loaded)
+    mapping = {"party": "Oʻzbekiston Respublikasi Fanlar akademiyasi"}
+    result = import_table(path, catalogue, lexicon, mapping=mapping)
+    unknown, lower, stated = (a.parties[1] for a in result.agreements)
+    assert unknown.country is None  # ZZ is no ISO 3166-1 code: never written
+    assert lower.country == "KR"
+    assert stated.country == "UZ"  # the register's column wins over a guess from the name
+    problems = [w for w in result.warnings if "ZZ" in w]
+    assert len(problems) == 1 and "\n" not in problems[0]
+    assert problems[0].startswith("countries.csv: row 2, column 'Country':")
+    turtle = to_graph([result.source], result.agreements, catalogue.taken).serialize()
+    assert "country/ZZ" not in turtle
+    # every code the name guesses can give is one the shapes accept
+    from kgtool.extract.names_guess import country_cue_codes
+
+    assert country_cue_codes() <= catalogue.country_codes
+    assert "ZZ" not in catalogue.country_codes and len(catalogue.country_codes) == 249
+
+
+def test_register_rows_are_reviewed_against_the_row_not_spans(
+    tmp_path: Path, loaded: LoadedGraph
+) -> None:
+    path = write(tmp_path, "register.csv", CSV)
+    catalogue, lexicon = knowledge(loaded)
+    mapping = {"party": "Oʻzbekiston Respublikasi Fanlar akademiyasi"}
+    result = import_table(path, catalogue, lexicon, mapping=mapping)
+    graph = to_graph([result.source], result.agreements, catalogue.taken)
+    notes = {
+        str(s).rsplit("/", 1)[-1]: str(o)
+        for s, o in graph.subject_objects(
+            URIRef("http://www.w3.org/2004/02/skos/core#editorialNote")
+        )
+        if "/agreement/" in str(s)
+    }
+    assert len(notes) == 3
+    assert all("spans" not in note and "row " in note for note in notes.values())
+    assert any("from row 2 of register.csv" in note for note in notes.values())
+    assert not list(
+        graph.subjects(RDF.type, URIRef("https://w3id.org/kgtool/ontology#EvidenceSpan"))
+    )
 
 
 def test_table_xlsx_with_russian_headers_and_mapping_file(tmp_path: Path) -> None:

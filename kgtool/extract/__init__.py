@@ -74,8 +74,10 @@ def extract_documents(
                 sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
             )
         )
-    merged = merge_agreements([a for d in documents for a in d.agreements], catalogue.agreements)
+    merged = merge_agreements(
+        [a for d in documents for a in d.agreements], catalogue.taken.subjects
+    )
     # Each document lists the merged record of every agreement it reports (same object, same id).
     for document in documents:
         document.agreements = [m for m in merged if document.document in m.documents]
-    return ExtractionResult(documents, merged)
+    return ExtractionResult(documents, merged, catalogue.taken)

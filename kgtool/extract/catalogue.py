@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, SKOS
 
+from kgtool.extract.model import TakenIris
 from kgtool.names import NameIndex
 from kgtool.project import COOP, ID
 
@@ -62,12 +64,13 @@ class Catalogue:
         self.countries: dict[str, list[str]] = {}  # code -> names in any language
         self._load_institutions()
         self._load_countries()
-        #: Agreements already in the graph: slug → kind IRI (to keep draft IRIs from colliding)
-        self.agreements: dict[str, str] = {
-            str(a).rsplit("/", 1)[-1]: str(graph.value(a, COOP.kind) or "")
-            for a in graph.subjects(RDF.type, COOP.Agreement)
-            if str(a).startswith(ID + "agreement/")
-        }
+        #: ISO 3166-1 alpha-2 codes the shapes accept (sh:in on coop:countryCode).
+        self.country_codes: frozenset[str] = self._iso_codes() or frozenset(self.countries)
+        #: Every IRI the graph describes: drafts mint none of them.
+        self.taken = TakenIris(
+            frozenset(str(s) for s in graph.subjects() if isinstance(s, URIRef)),
+            {str(sha): str(s) for s, sha in graph.subject_objects(COOP.sha256)},
+        )
         self._index = NameIndex.from_graph(graph)
 
     def _load_institutions(self) -> None:
@@ -106,6 +109,19 @@ class Catalogue:
             names = [str(o) for p in (SKOS.prefLabel, SKOS.altLabel, RDFS.label)
                      for o in self.graph.objects(subject, p)]  # fmt: skip
             self.countries[key] = names
+
+    def _iso_codes(self) -> frozenset[str]:
+        codes: set[str] = set()
+        for shape in self.graph.subjects(SH.path, COOP.countryCode):
+            listed = self.graph.value(shape, SH["in"])
+            if listed is not None:
+                codes.update(str(code) for code in Collection(self.graph, listed))
+        return frozenset(codes)
+
+    def country_code(self, code: str) -> str | None:
+        """Return ``code`` in upper case when it is an ISO 3166-1 alpha-2 code, else None."""
+        upper = code.strip().upper()
+        return upper if upper in self.country_codes else None
 
     def resolve(self, text: str, language: str = "") -> str | None:
         """Return the IRI of the institution ``text`` names, or None when it is not known."""

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from kgtool.extract.kinds import AGREEMENT, MEMORANDUM, SPECIFICITY
 from kgtool.extract.model import Agreement
 from kgtool.extract.names_guess import slug
+from kgtool.project import ID
+
+#: Where agreement IRIs live (``agr:`` in data/).
+AGREEMENT_NS = ID + "agreement/"
 
 _GENERIC = {MEMORANDUM, AGREEMENT}
 
@@ -34,12 +40,12 @@ def same_event(a: Agreement, b: Agreement) -> bool:
 
 
 def merge_agreements(
-    agreements: list[Agreement], existing: dict[str, str] | None = None
+    agreements: list[Agreement], taken: Collection[str] = frozenset()
 ) -> list[Agreement]:
     """Return ``agreements`` with reports of one event merged; each gets a stable id.
 
-    ``existing`` maps the slugs of agreements already in the graph to their kinds: a draft of
-    the same parties and date but another kind gets its own slug instead of the graph's.
+    ``taken`` holds the IRIs the graph already uses: a draft never gets an agreement IRI among
+    them (a curated agreement of the same slug makes the draft ``<slug>-draft``).
     """
     merged: list[Agreement] = []
     for agreement in agreements:
@@ -50,22 +56,29 @@ def merge_agreements(
         _combine(target, agreement)
     used: set[str] = set()
     for agreement in merged:
-        base = agreement_id(agreement)
-        if existing and base in existing and existing[base] not in {"", agreement.kind}:
-            used.add(base)  # another agreement of the graph has this IRI
-        agreement.id = unique_id(base, agreement, used)
+        agreement.id = unique_id(agreement_id(agreement), agreement, used, taken)
     return merged
 
 
-def unique_id(base: str, agreement: Agreement, used: set[str]) -> str:
-    """Return ``base``, or it with the kind (then a number) when another agreement has it."""
+def unique_id(
+    base: str, agreement: Agreement, used: set[str], taken: Collection[str] = frozenset()
+) -> str:
+    """Return a slug for ``agreement`` that no other draft of the run and no IRI of ``taken``
+    has: ``base``; with the kind when another draft has it; ``-draft`` when the graph has it;
+    then a number."""
+
+    def free(slug: str) -> bool:
+        return slug not in used and AGREEMENT_NS + slug not in taken
+
     candidate = base
     if candidate in used:
         kind = (agreement.kind or "agreement").rsplit("/", 1)[-1]
         candidate = f"{base}-{kind}" if not base.endswith(kind) else base
-    number = 2
-    while candidate in used:
-        candidate = f"{base}-{number}"
+    if AGREEMENT_NS + candidate in taken:
+        candidate += "-draft"
+    stem, number = candidate, 2
+    while not free(candidate):
+        candidate = f"{stem}-{number}"
         number += 1
     used.add(candidate)
     return candidate

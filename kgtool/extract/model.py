@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class TakenIris:
+    """IRIs the loaded graph already uses, so that a draft never mints one of them.
+
+    ``sources`` maps the SHA-256 of each source document the graph records to its node: a draft
+    of the same bytes cites that node instead of minting another.
+    """
+
+    subjects: frozenset[str] = frozenset()
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,6 +105,7 @@ class Agreement:
     evidence: list[Evidence] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     id: str = ""
+    origin: str | None = None  # "row N of FILE" for a register's row (it has no spans)
 
     def party_keys(self) -> frozenset[str]:
         return frozenset(p.key() for p in self.parties)
@@ -157,6 +171,7 @@ class ExtractionResult:
 
     documents: list[DocumentResult]
     agreements: list[Agreement]
+    taken: TakenIris = field(default_factory=TakenIris)
 
     def as_json(self) -> dict[str, Any] | list[dict[str, Any]]:
         """Return one document object for one file, a list of them for several."""

@@ -155,6 +155,11 @@ def guess_kind(name: str) -> str | None:
     return hits[-1] if uzbek else hits[0]
 
 
+def country_cue_codes() -> frozenset[str]:
+    """Return every country code a guess can give (tests check them against ISO 3166-1)."""
+    return frozenset(code for _, code in _COUNTRY_CUES) | {"UZ"}
+
+
 def guess_country(name: str, tag: str) -> str | None:
     """Return the ISO 3166-1 alpha-2 code a name's words point to, if any."""
     low = fold(name)

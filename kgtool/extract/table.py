@@ -240,13 +240,21 @@ def import_table(
         if len(names) < 2:
             warn("parties", "fewer than two parties; the row is skipped")
             continue
-        parties = [_party(n, catalogue, lang.tag, cell("country")) for n in names]
+        country_text = cell("country")
+        row_country = _country_code(country_text, catalogue) if country_text else None
+        if country_text and row_country is None:
+            warn("country", f"{country_text!r} is not an ISO 3166-1 alpha-2 code or a country"
+                 " the graph names; the country is left empty")  # fmt: skip
+        parties = [_party(n, catalogue, lang.tag, row_country) for n in names]
         kind_text = cell("kind")
         kind = best_kind(find_kinds(kind_text)) if kind_text else None
         if kind_text and kind is None:
             warn("kind", f"unknown agreement kind {kind_text!r}; 'agreement' is assumed")
         agreement = Agreement(
-            kind=kind.kind if kind else AGREEMENT, parties=parties, documents=[path.name]
+            kind=kind.kind if kind else AGREEMENT,
+            parties=parties,
+            documents=[path.name],
+            origin=f"row {number} of {path.name}",
         )
         date_text = cell("signed_on")
         if date_text:
@@ -279,7 +287,9 @@ def import_table(
                 "yes", "true", "1", "да", "ha", "ҳа", "x", "+",
             }  # fmt: skip
         agreement.confidence = 0.9 if all(p.iri for p in parties) else 0.7
-        agreement.id = unique_id(agreement_id(agreement), agreement, used_ids)
+        agreement.id = unique_id(
+            agreement_id(agreement), agreement, used_ids, catalogue.taken.subjects
+        )
         result.agreements.append(agreement)
     source.agreements = result.agreements
     return result
@@ -290,23 +300,22 @@ def _column_name(header: list[str], columns: dict[str, int], key: str) -> str:
     return header[index] if index is not None and index < len(header) else key
 
 
-def _party(name: str, catalogue: Catalogue, tag: str, country_cell: str) -> Party:
+def _party(name: str, catalogue: Catalogue, tag: str, row_country: str | None) -> Party:
     iri = catalogue.resolve(name, tag)
     if iri is not None and iri in catalogue.institutions:
         info = catalogue.institutions[iri]
         return Party(info.name(tag), iri, info.country, info.kind, info.parent,
                      info.acronyms[0] if info.acronyms else None, tag)  # fmt: skip
-    country = guess_country(name, tag)
-    if country is None and country_cell:
-        country = _country_code(country_cell, catalogue)
+    country = row_country or guess_country(name, tag)  # the register's word over a guess
     own_tag = detect_language(name).tag if len(name) > 3 else tag
     return Party(name, None, country, guess_kind(name), None, None, own_tag)
 
 
 def _country_code(text: str, catalogue: Catalogue) -> str | None:
+    """Return the ISO 3166-1 alpha-2 code a register's country cell gives, or None."""
     text = text.strip()
     if re.fullmatch(r"[A-Za-z]{2}", text):
-        return text.upper()
+        return catalogue.country_code(text)
     folded = fold(text)
     for code, name in catalogue.country_names():
         if fold(name) == folded:
