@@ -16,7 +16,7 @@ from kgtool.extract.model import Agreement, DocumentResult, Evidence, Party
 from kgtool.extract.names_guess import guess_country, guess_kind, name_tag, nominative
 from kgtool.extract.parties import NameSpan, PartyMention, find_parties
 from kgtool.extract.terms import find_entry_on_signing, find_extension, find_term
-from kgtool.extract.text import Sentence, sentences, tokens
+from kgtool.extract.text import Sentence, fold, sentences, tokens
 
 #: Lines where the article ends and the page's furniture begins.
 _FOOTER_RE = re.compile(
@@ -74,27 +74,23 @@ _PLACE_RE = re.compile(
     r"|\b(?P<uz>[A-ZЎҚҒҲ][\w'ʻʼ‘’`]+?)\s+(?:shahrida|шаҳрида)\b"
     r"|\b(?P<uzloc>[A-ZЎҚҒҲ][a-zʻʼ‘’'`]+?)(?:da|дa|да)\b"
 )
-#: Cities (folded stem → name as a place label), to tell a place of signing from other words.
-_CITIES: dict[str, str] = {
-    "toshkent": "Toshkent", "tashkent": "Tashkent", "ташкент": "Ташкент", "тошкент": "Тошкент",
-    "samarqand": "Samarqand", "samarkand": "Samarkand", "самарканд": "Самарканд",
-    "самарқанд": "Самарқанд", "buxoro": "Buxoro", "bukhara": "Bukhara", "бухар": "Бухара",
-    "бухоро": "Бухоро", "namangan": "Namangan", "наманган": "Наманган", "andijon": "Andijon",
-    "andijan": "Andijan", "андижан": "Андижан", "андижон": "Андижон", "farg'ona": "Fargʻona",
-    "fergana": "Fergana", "ферган": "Фергана", "nukus": "Nukus", "нукус": "Нукус",
-    "qarshi": "Qarshi", "karshi": "Karshi", "карши": "Карши", "termiz": "Termiz",
-    "termez": "Termez", "термез": "Термез", "urganch": "Urganch", "urgench": "Urgench",
-    "ургенч": "Ургенч", "navoiy": "Navoiy", "navoi": "Navoi", "навои": "Навои",
-    "jizzax": "Jizzax", "джизак": "Джизак", "guliston": "Guliston", "гулистан": "Гулистан",
-    "seoul": "Seoul", "сеул": "Сеул", "seul": "Seul", "daejeon": "Daejeon", "moscow": "Moscow",
-    "москв": "Москва", "moskva": "Moskva", "beijing": "Beijing", "пекин": "Пекин",
-    "pekin": "Pekin", "berlin": "Berlin", "берлин": "Берлин", "tokyo": "Tokyo",
-    "токио": "Токио", "astana": "Astana", "астан": "Астана", "almaty": "Almaty",
-    "алмат": "Алматы", "bishkek": "Bishkek", "бишкек": "Бишкек", "dushanbe": "Dushanbe",
-    "душанбе": "Душанбе", "ankara": "Ankara", "анкар": "Анкара", "istanbul": "Istanbul",
-    "стамбул": "Стамбул", "london": "London", "лондон": "Лондон", "paris": "Paris",
-    "париж": "Париж", "minsk": "Minsk", "минск": "Минск", "kazan": "Kazan", "казан": "Казань",
-}  # fmt: skip
+
+
+def _city_table(names: str) -> dict[str, str]:
+    """Return folded stem → place label; "|" in a name marks the ending inflection changes."""
+    return {fold(name.split("|")[0]): name.replace("|", "") for name in names.split()}
+
+
+#: Cities, to tell a place of signing from other words («в Бухаре» → "Бухара").
+_CITIES: dict[str, str] = _city_table(
+    "Toshkent Tashkent Ташкент Тошкент Samarqand Samarkand Самарканд Самарқанд Buxoro Bukhara"
+    " Бухар|а Бухоро Namangan Наманган Andijon Andijan Андижан Андижон Fargʻona Fergana Ферган|а"
+    " Nukus Нукус Qarshi Karshi Карши Termiz Termez Термез Urganch Urgench Ургенч Navoiy Navoi"
+    " Навои Jizzax Джизак Guliston Гулистан Seoul Сеул Seul Daejeon Moscow Москв|а Moskva"
+    " Beijing Пекин Pekin Berlin Берлин Tokyo Токио Astana Астан|а Almaty Алмат|ы Bishkek"
+    " Бишкек Dushanbe Душанбе Ankara Анкар|а Istanbul Стамбул London Лондон Paris Париж Minsk"
+    " Минск Kazan Казан|ь"
+)
 
 
 def sha256_of(path: Path) -> str:

@@ -60,94 +60,23 @@ _HEADS = {
 }
 _HEAD_RE = re.compile(r"^(?:" + _HEADS["institution"] + r")", re.IGNORECASE)
 
+
+def _words(text: str) -> frozenset[str]:
+    """Return the set of the space-separated words of ``text`` (a word list kept compact)."""
+    return frozenset(text.split())
+
+
 #: Lower-case words that may sit inside an Uzbek or English institution name.
-_NAME_INNER_WORDS = frozenset(
-    [
-        "davlat",
-        "milliy",
-        "xalqaro",
-        "oliy",
-        "ilmiy",
-        "tadqiqot",
-        "ilmiy-tadqiqot",
-        "texnika",
-        "texnologiya",
-        "texnologiyalari",
-        "texnologik",
-        "sanoat",
-        "fanlar",
-        "fan",
-        "ta'lim",
-        "tibbiyot",
-        "pedagogika",
-        "iqtisodiyot",
-        "muhandislari",
-        "muhandislik",
-        "irrigatsiya",
-        "qishloq",
-        "xo'jaligi",
-        "xo'jaligini",
-        "mexanizatsiyalash",
-        "materialshunoslik",
-        "metallar",
-        "metalllar",
-        "kimyo",
-        "fizika",
-        "energetika",
-        "axborot",
-        "aktsiyadorlik",
-        "aksiyadorlik",
-        "mas'uliyati",
-        "cheklangan",
-        "nodir",
-        "innovatsion",
-        "innovatsiyalar",
-        "rivojlantirish",
-        "davlat",
-        "unitar",
-        "respublika",
-        "respublikasi",
-        "viloyati",
-        "viloyat",
-        "shahar",
-        "tuman",
-        "agrar",
-        "arxitektura",
-        "qurilish",
-        "transport",
-        "temir",
-        "yo'llari",
-        "kommunikatsiyalari",
-        "tog'-kon",
-        "metallurgiya",
-        "geologiya",
-        "neft",
-        "gaz",
-        "suv",
-        "xo'jalik",
-        "of",
-        "the",
-        "for",
-        "and",
-        "de",
-        "la",
-        "für",
-        "давлат",
-        "миллий",
-        "халқаро",
-        "олий",
-        "илмий",
-        "тадқиқот",
-        "техника",
-        "технологиялари",
-        "саноат",
-        "фанлар",
-        "таълим",
-        "тиббиёт",
-        "акциядорлик",
-        "масъулияти",
-        "чекланган",
-    ]
+_NAME_INNER_WORDS = _words(
+    "davlat milliy xalqaro oliy ilmiy tadqiqot ilmiy-tadqiqot texnika texnologiya "
+    "texnologiyalari texnologik sanoat fanlar fan ta'lim tibbiyot pedagogika iqtisodiyot "
+    "muhandislari muhandislik irrigatsiya qishloq xo'jaligi xo'jaligini mexanizatsiyalash "
+    "materialshunoslik metallar metalllar kimyo fizika energetika axborot aktsiyadorlik "
+    "aksiyadorlik mas'uliyati cheklangan nodir innovatsion innovatsiyalar rivojlantirish "
+    "unitar respublika respublikasi viloyati viloyat shahar tuman agrar arxitektura qurilish "
+    "transport temir yo'llari kommunikatsiyalari tog'-kon metallurgiya geologiya neft gaz suv "
+    "xo'jalik of the for and de la für давлат миллий халқаро олий илмий тадқиқот техника "
+    "технологиялари саноат фанлар таълим тиббиёт акциядорлик масъулияти чекланган "
 )
 
 _COORDINATORS = re.compile(
@@ -205,46 +134,11 @@ def _is_locative(token: Token) -> bool:
 
 
 #: First words of a person's mention ("Rector John Smith"), never of an organisation's name.
-_ROLE_WORDS = frozenset(
-    [
-        "rector",
-        "president",
-        "minister",
-        "director",
-        "professor",
-        "dean",
-        "ambassador",
-        "chairman",
-        "head",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "deputy",
-        "vice-rector",
-        "ректор",
-        "президент",
-        "министр",
-        "директор",
-        "профессор",
-        "декан",
-        "посол",
-        "председатель",
-        "заместитель",
-        "проректор",
-        "rektor",
-        "prorektor",
-        "vazir",
-        "direktor",
-        "dekan",
-        "elchi",
-        "rais",
-        "ректори",
-        "вазир",
-        "директори",
-        "элчи",
-        "раис",
-    ]
+_ROLE_WORDS = _words(
+    "rector president minister director professor dean ambassador chairman head mr mrs ms dr "
+    "deputy vice-rector ректор президент министр директор профессор декан посол председатель "
+    "заместитель проректор rektor prorektor vazir direktor dekan elchi rais ректори вазир "
+    "директори элчи раис "
 )
 _COUNTRY_PHRASE = re.compile(
     r"republic|республик|respublika|республика|south\s+korea|united\s+states|united\s+kingdom"
@@ -413,32 +307,8 @@ def _is_place(piece: str) -> bool:
     )
 
 
-_LEGAL_FORMS = frozenset(
-    [
-        "aj",
-        "ak",
-        "mchj",
-        "qk",
-        "xk",
-        "duk",
-        "jsc",
-        "llc",
-        "ltd",
-        "inc",
-        "plc",
-        "gmbh",
-        "ao",
-        "ооо",
-        "оао",
-        "зао",
-        "пао",
-        "аж",
-        "ак",
-        "мчж",
-        "қк",
-        "хк",
-        "дук",
-    ]
+_LEGAL_FORMS = _words(
+    "aj ak mchj qk xk duk jsc llc ltd inc plc gmbh ao ооо оао зао пао аж ак мчж қк хк дук "
 )
 
 
@@ -799,12 +669,12 @@ def _name_in(
         s += 1
     while e > s and text[e - 1] in " ,;:\n\t—–-.":
         e -= 1
-    e = _drop_trailing_filler(text, s, e)
+    e = _without_filler(text, s, e)[1]
     while e > s and text[e - 1] in " ,;:\n\t—–-":
         e -= 1
     if trim_left:
         s = _backward_walk(text, s, e) if language == "uz" else _forward_trim(text, s, e)
-    s = _drop_leading_filler(text, s, e)
+    s = _without_filler(text, s, e)[0]
     if s >= e:
         return None
     written = text[s:e].strip()
@@ -817,64 +687,31 @@ def _name_in(
     return NameSpan(s, s + len(written), written, None, acronym)
 
 
+#: Words around a name that are not part of it: after it ("… today", «… также») and before
+#: it ("the", "also", «сегодня»).
 _TRAILING_FILLER = re.compile(
     r"(?:\s+(?:today|yesterday|also|jointly|officially|have|has|had|both|сегодня|вчера|также"
     r"|официально|совместно|bugun|kecha|ham|rasman|бугун|кеча|расман))+\s*$",
     re.IGNORECASE,
 )
+_LEADING_FILLER = re.compile(
+    r"(?:(?:the|a|an|today|yesterday|also|both|сегодня|вчера|также|bugun|kecha|shuningdek)\s+)+",
+    re.IGNORECASE,
+)
 
 
-def _drop_trailing_filler(text: str, s: int, e: int) -> int:
-    m = _TRAILING_FILLER.search(text, s, e)
-    return m.start() if m else e
+def _without_filler(text: str, s: int, e: int) -> tuple[int, int]:
+    """Return ``(s, e)`` narrowed past the filler words that open or close ``text[s:e]``."""
+    leading = _LEADING_FILLER.match(text, s, e)
+    trailing = _TRAILING_FILLER.search(text, s, e)
+    return (leading.end() if leading else s), (trailing.start() if trailing else e)
 
 
 #: Capitalised words that open a sentence but never a name ("В тот же день", "On Monday").
-_OPENERS = frozenset(
-    [
-        "в",
-        "во",
-        "на",
-        "с",
-        "со",
-        "по",
-        "к",
-        "у",
-        "о",
-        "об",
-        "от",
-        "из",
-        "за",
-        "при",
-        "для",
-        "сегодня",
-        "вчера",
-        "также",
-        "кроме",
-        "затем",
-        "после",
-        "тогда",
-        "накануне",
-        "недавно",
-        "ранее",
-        "в",
-        "ходе",
-        "the",
-        "on",
-        "in",
-        "at",
-        "today",
-        "yesterday",
-        "also",
-        "after",
-        "during",
-        "earlier",
-        "recently",
-        "this",
-        "last",
-        "on",
-        "monday",
-    ]
+_OPENERS = _words(
+    "в во на с со по к у о об от из за при для сегодня вчера также кроме затем после тогда "
+    "накануне недавно ранее ходе the on in at today yesterday also after during earlier "
+    "recently this last monday "
 )
 
 
@@ -915,63 +752,11 @@ def _forward_trim(text: str, s: int, e: int) -> int:
     return e
 
 
-_FILLER = re.compile(
-    r"(?:(?:the|a|an|today|yesterday|also|both|сегодня|вчера|также|bugun|kecha|shuningdek)\s+)+",
-    re.IGNORECASE,
-)
-
-
-def _drop_leading_filler(text: str, s: int, e: int) -> int:
-    m = _FILLER.match(text, s, e)
-    return m.end() if m else s
-
-
 #: Lower-case Uzbek words that end the name before them (dates, adverbs, demonstratives).
-_UZ_STOPPERS = frozenset(
-    [
-        "kuni",
-        "yil",
-        "yili",
-        "bugun",
-        "kecha",
-        "joriy",
-        "shu",
-        "ushbu",
-        "bu",
-        "o'tgan",
-        "kelgusi",
-        "esa",
-        "ham",
-        "hamda",
-        "va",
-        "bilan",
-        "oy",
-        "oyida",
-        "marosimi",
-        "marosim",
-        "davomida",
-        "doirasida",
-        "vaqtida",
-        "куни",
-        "йил",
-        "йили",
-        "бугун",
-        "кеча",
-        "жорий",
-        "шу",
-        "ушбу",
-        "бу",
-        "ўтган",
-        "келгуси",
-        "эса",
-        "ҳам",
-        "ҳамда",
-        "ва",
-        "билан",
-        "ой",
-        "ойида",
-        "маросими",
-    ]
+_UZ_STOPPERS = _words(
+    "kuni yil yili bugun kecha joriy shu ushbu bu o'tgan kelgusi esa ham hamda va bilan oy "
+    "oyida marosimi marosim davomida doirasida vaqtida куни йил йили бугун кеча жорий шу ушбу "
+    "бу ўтган келгуси эса ҳам ҳамда ва билан ой ойида маросими "
 )
 
 
@@ -1041,71 +826,15 @@ def _trim_left(text: str, s: int, e: int, known: list[NameSpan]) -> tuple[int, N
     return cut, venue
 
 
-_UZ_ROLES = frozenset(
-    [
-        "olimlari",
-        "mutaxassislari",
-        "rahbarlari",
-        "rektorlari",
-        "олимлари",
-        "мутахассислари",
-        "раҳбарлари",
-        "rektori",
-        "prorektori",
-        "direktori",
-        "rahbari",
-        "vaziri",
-        "raisi",
-        "delegatsiyasi",
-        "vakillari",
-        "xodimlari",
-        "ректори",
-        "проректори",
-        "директори",
-        "раҳбари",
-        "вазири",
-        "раиси",
-        "делегацияси",
-        "вакиллари",
-    ]
+_UZ_ROLES = _words(
+    "olimlari mutaxassislari rahbarlari rektorlari олимлари мутахассислари раҳбарлари rektori "
+    "prorektori direktori rahbari vaziri raisi delegatsiyasi vakillari xodimlari ректори "
+    "проректори директори раҳбари вазири раиси делегацияси вакиллари "
 )
 _RU_ADJECTIVE = re.compile(r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ой|ую|ых|их)$")
-_RU_STOP = frozenset(
-    [
-        "в",
-        "во",
-        "на",
-        "с",
-        "со",
-        "по",
-        "о",
-        "об",
-        "для",
-        "при",
-        "из",
-        "к",
-        "у",
-        "за",
-        "от",
-        "до",
-        "и",
-        "а",
-        "но",
-        "что",
-        "как",
-        "который",
-        "которая",
-        "которое",
-        "был",
-        "была",
-        "было",
-        "были",
-        "посетил",
-        "посетила",
-        "посетили",
-        "провел",
-        "провела",
-    ]
+_RU_STOP = _words(
+    "в во на с со по о об для при из к у за от до и а но что как который которая которое был "
+    "была было были посетил посетила посетили провел провела "
 )
 
 

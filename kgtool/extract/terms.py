@@ -29,31 +29,34 @@ _NUM = (
     + r")"
 )
 
+_PARENTHESISED = r"\s*(?:\([^)]{1,15}\)\s*)?"  # «на 3 (три) года», "for 5 (five) years"
+_EN_YEARS = r"\s+years?\b"
+_RU_YEARS = r"\s*(?:год|года|лет)\b"
+_UZ_YEARS = r"\s*(?:yil|йил)"
+
+#: (what comes before the number, what comes after it): the phrases that state a term.
+_TERM_PHRASES: tuple[tuple[str, str], ...] = (
+    # English: "for three years", "for a period of 5 years", "a five-year memorandum"
+    (r"\bfor\s+(?:a\s+(?:period|term)\s+of\s+)?", _PARENTHESISED + r"years?\b"),
+    (r"\b(?:term|period|duration|validity)\s+(?:of\s+(?:the\s+\w+\s+)?)?(?:is\s+|will\s+be\s+)?",
+     _EN_YEARS),
+    (r"\bvalid\s+(?:for\s+)?", _EN_YEARS),
+    (r"\b", r"[-\s]year\s+(?:term|period|memorandum|agreement|contract|mou|deal)\b"),
+    # Russian: «на три года», «сроком на 5 лет», «составляет три года»
+    (r"\bна\s+(?:срок\s+)?", _PARENTHESISED + r"(?:год|года|лет)\b"),
+    (r"\bсроком\s+(?:на\s+)?", _PARENTHESISED + r"(?:год|года|лет)\b"),
+    (r"\bсрок\w*\s+(?:действия\s+)?(?:\w+\s+){0,2}(?:составляет|—|–|-)\s*", _RU_YEARS),
+    (r"\bв\s+течение\s+", _RU_YEARS),
+    (r"\bдейств\w*\s+(?:в\s+течение\s+)?", _RU_YEARS),
+    # Uzbek: «3 yil muddatga», «muddati — uch yil», «besh yillik»
+    (r"\b", _UZ_YEARS + r"(?:lik|лик)?\s+(?:muddat|муддат)\w*"),
+    (r"(?:muddati|муддати)\s*(?:—|–|-|:)?\s*", _UZ_YEARS),
+    (r"\b", _UZ_YEARS + r"\s+(?:davomida|давомида|amal\s+qiladi|амал\s+қилади)"),
+    (r"\b", r"\s*(?:yillik|йиллик)\b"),
+    (r"\b", _UZ_YEARS + r"(?:ga|га)\b"),
+)  # fmt: skip
 _TERM_PATTERNS = tuple(
-    re.compile(rx, re.IGNORECASE)
-    for rx in (
-        # English: "for three years", "for a period of 5 years", "a five-year memorandum"
-        r"\bfor\s+(?:a\s+(?:period|term)\s+of\s+)?" + _NUM + r"\s*(?:\([^)]{1,15}\)\s*)?years?\b",
-        r"\b(?:term|period|duration|validity)\s+(?:of\s+(?:the\s+\w+\s+)?)?(?:is\s+|will\s+be\s+)?"
-        + _NUM
-        + r"\s+years?\b",
-        r"\bvalid\s+(?:for\s+)?" + _NUM + r"\s+years?\b",
-        r"\b" + _NUM + r"[-\s]year\s+(?:term|period|memorandum|agreement|contract|mou|deal)\b",
-        # Russian: «на три года», «сроком на 5 лет», «составляет три года»
-        r"\bна\s+(?:срок\s+)?" + _NUM + r"\s*(?:\([^)]{1,15}\)\s*)?(?:год|года|лет)\b",
-        r"\bсроком\s+(?:на\s+)?" + _NUM + r"\s*(?:\([^)]{1,15}\)\s*)?(?:год|года|лет)\b",
-        r"\bсрок\w*\s+(?:действия\s+)?(?:\w+\s+){0,2}(?:составляет|—|–|-)\s*"
-        + _NUM
-        + r"\s*(?:год|года|лет)\b",
-        # Uzbek: «3 yil muddatga», «muddati — uch yil», «besh yillik»
-        r"\b" + _NUM + r"\s*(?:yil|йил)(?:lik|лик)?\s+(?:muddat|муддат)\w*",
-        r"(?:muddati|муддати)\s*(?:—|–|-|:)?\s*" + _NUM + r"\s*(?:yil|йил)",
-        r"\b" + _NUM + r"\s*(?:yil|йил)\s+(?:davomida|давомида|amal\s+qiladi|амал\s+қилади)",
-        r"\b" + _NUM + r"\s*(?:yillik|йиллик)\b",
-        r"\b" + _NUM + r"\s*(?:yil|йил)(?:ga|га)\b",
-        r"\bв\s+течение\s+" + _NUM + r"\s*(?:год|года|лет)\b",
-        r"\bдейств\w*\s+(?:в\s+течение\s+)?" + _NUM + r"\s*(?:год|года|лет)\b",
-    )
+    re.compile(before + _NUM + after, re.IGNORECASE) for before, after in _TERM_PHRASES
 )
 
 _ENTRY_RE = re.compile(
