@@ -1,38 +1,49 @@
 """Deterministic serialisations of the loaded dataset: the same graph gives the same bytes.
 
-Three things make output stable: blank nodes are relabelled canonically (RDF canonical
-labels from ``rdflib.compare``), triples are fed to rdflib's serialisers in sorted order on a
-fresh memory store, and line-based or JSON output is sorted after writing. Prefixes come from
-``kgtool.project.PREFIXES`` only. JSON-LD carries the package's context
-(``kgtool/resources/context.jsonld``) inline: never a remote URL.
+Every graph becomes canonical N-Triples lines (Oxigraph's writer) with blank nodes relabelled
+canonically and language tags in canonical case (``uz-Latn``), sorted; the union is the sorted
+set of every graph's lines. N-Triples and N-Quads are those lines; Turtle, TriG and RDF/XML are
+Oxigraph's writers fed them in that order; JSON-LD is written here from them, one node object
+per subject, with the package's context (``kgtool/resources/context.jsonld``) inline: never a
+remote URL. Prefixes come from ``kgtool.project.PREFIXES`` only (those the data use).
+
+Literals keep their lexical form: graphs that come from files are parsed again from the files,
+because Oxigraph's store keeps typed literals by value (``"087"^^xsd:integer`` comes back as
+``"87"``, ``"2"^^xsd:nonNegativeInteger`` as ``"2"^^xsd:integer``; docs/architecture.md).
+Graphs kgtool made itself (inferred, metrics) come from the store.
 
 Graph formats (Turtle, N-Triples, JSON-LD, RDF/XML) hold the union of all graphs; dataset
-formats (TriG, N-Quads) keep a named graph per source file (and the inferred graph, if any).
+formats (TriG, N-Quads) keep a named graph per source file (and the inferred graph, if any),
+graph by graph in IRI order.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import XSD
-from rdflib.plugins.serializers.nt import _nt_row
-from rdflib.plugins.serializers.turtle import _GEN_QNAME_FOR_DT, TurtleSerializer
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
 from kgtool.fsutil import atomic_write_bytes
-from kgtool.graph import LoadedGraph, bind_prefixes
-from kgtool.project import PREFIXES
+from kgtool.graph import (
+    LoadedGraph,
+    ntriples,
+    rewrite_ntriples,
+    source_ntriples,
+    stored_graph_names,
+    stored_ntriples,
+)
+from kgtool.project import PREFIXES, canonical_language_tag
 
 #: format name -> file extension
 FORMATS: dict[str, str] = {
@@ -46,7 +57,15 @@ FORMATS: dict[str, str] = {
 DATASET_FORMATS = frozenset({"trig", "nquads"})
 CONTEXT_RESOURCE = "context.jsonld"
 
-_Triple = tuple[Node, Node, Node]
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+#: A language-tagged literal at the end of an N-Triples line; only tags with subtags can differ
+#: from their canonical case (Oxigraph lower-cases them all).
+_TAG_AT_LINE_END = re.compile(r'"@([a-z]+(?:-[a-z0-9]+)+) \.$', re.MULTILINE)
+#: A whole literal as Oxigraph writes it in Turtle (one line, quotes escaped), with its tag.
+_WRITTEN_LITERAL = re.compile(rb'"(?:[^"\\\n]|\\.)*"(?:@([A-Za-z0-9-]+))?')
+#: An XML name at the end of an IRI: what RDF/XML needs to write it as a property element.
+_XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.-]*$")
 
 
 @cache
@@ -60,51 +79,51 @@ def jsonld_context() -> dict[str, Any]:
 
 def named_graphs(loaded: LoadedGraph) -> list[URIRef]:
     """Return the IRIs of the dataset's non-empty named graphs, sorted."""
-    names: set[URIRef] = set()
-    for graph in loaded.dataset.graphs():
-        if graph.identifier != DATASET_DEFAULT_GRAPH_ID and isinstance(graph.identifier, URIRef):
-            names.add(graph.identifier)
-    return sorted(n for n in names if len(loaded.dataset.graph(n)) > 0)
+    return [URIRef(name) for name in stored_graph_names(loaded)]
 
 
-def _plain_triples(graph: Graph) -> Iterable[_Triple]:
-    for s, p, o in graph:
-        yield s, p, _plain(o)
-
-
-def _plain(term: Node) -> Node:
-    # Oxigraph returns "x"^^xsd:string; write it as the (identical) plain literal "x".
-    if isinstance(term, Literal) and term.datatype == XSD.string:
-        return Literal(str(term))
-    return term
+# --- canonical N-Triples lines ----------------------------------------------------------------
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def _tree_labels(items: list[_Triple]) -> dict[BNode, str] | None:
+def _is_blank(term: str) -> bool:
+    return term.startswith("_:")
+
+
+def _split(line: str) -> tuple[str, str, str]:
+    """Return the subject, predicate and object of a canonical N-Triples line."""
+    subject, predicate, rest = line.split(" ", 2)
+    return subject, predicate, rest[:-2]  # rest ends with " ."
+
+
+_Triple = tuple[str, str, str]
+
+
+def _tree_labels(items: list[_Triple]) -> dict[str, str] | None:
     """Label blank nodes by their content and their place in the graph, in linear time.
 
     A blank node's label hashes what it says (its outgoing triples, nested blank nodes by
     their own content) and where it hangs (the subjects and predicates pointing at it). This
     is exact for tree-shaped blank nodes (Turtle ``[ ]``, lists, SHACL property shapes);
     returns None when labels collide or blank nodes form a cycle, so the caller can fall back
-    to full canonicalisation.
+    to full canonicalisation. Terms are N-Triples text.
     """
-    outgoing: dict[BNode, list[tuple[Node, Node]]] = {}
-    incoming: dict[BNode, list[tuple[Node, Node]]] = {}
+    outgoing: dict[str, list[tuple[str, str]]] = {}
+    incoming: dict[str, list[tuple[str, str]]] = {}
     for s, p, o in items:
-        if isinstance(s, BNode):
+        if _is_blank(s):
             outgoing.setdefault(s, []).append((p, o))
             incoming.setdefault(s, [])
-        if isinstance(o, BNode):
+        if _is_blank(o):
             incoming.setdefault(o, []).append((s, p))
             outgoing.setdefault(o, [])
-    content: dict[BNode, str] = {}
-    visiting: set[BNode] = set()
+    content: dict[str, str] = {}
+    visiting: set[str] = set()
 
-    def content_of(node: BNode) -> str | None:
+    def content_of(node: str) -> str | None:
         if node in content:
             return content[node]
         if node in visiting:
@@ -112,18 +131,18 @@ def _tree_labels(items: list[_Triple]) -> dict[BNode, str] | None:
         visiting.add(node)
         parts = []
         for p, o in outgoing[node]:
-            inner = content_of(o) if isinstance(o, BNode) else o.n3()
+            inner = content_of(o) if _is_blank(o) else o
             if inner is None:
                 return None
-            parts.append(f"{p.n3()} {inner}")
+            parts.append(f"{p} {inner}")
         visiting.discard(node)
         content[node] = _digest("\n".join(sorted(parts)))
         return content[node]
 
-    labels: dict[BNode, str] = {}
-    placing: set[BNode] = set()
+    labels: dict[str, str] = {}
+    placing: set[str] = set()
 
-    def label_of(node: BNode) -> str | None:
+    def label_of(node: str) -> str | None:
         if node in labels:
             return labels[node]
         if node in placing:
@@ -134,10 +153,10 @@ def _tree_labels(items: list[_Triple]) -> dict[BNode, str] | None:
             return None
         parents = []
         for s, p in incoming[node]:
-            where = label_of(s) if isinstance(s, BNode) else s.n3()
+            where = label_of(s) if _is_blank(s) else s
             if where is None:
                 return None
-            parents.append(f"{where} {p.n3()}")
+            parents.append(f"{where} {p}")
         placing.discard(node)
         labels[node] = _digest(own + "\n" + "\n".join(sorted(parents)))
         return labels[node]
@@ -150,179 +169,303 @@ def _tree_labels(items: list[_Triple]) -> dict[BNode, str] | None:
     return labels
 
 
-def _canonical(triples: Iterable[_Triple], scope: str) -> list[_Triple]:
-    """Return ``triples`` sorted, with blank nodes relabelled canonically within ``scope``."""
-    items = list(set(triples))
-    if any(isinstance(t, BNode) for triple in items for t in triple):
-        tag = _digest(scope)[:8]
-        labels = _tree_labels(items)
-        if labels is None:
-            scratch = Graph()
-            for triple in items:
-                scratch.add(triple)
-            items = list(to_canonical_graph(scratch))
-            labels = {t: str(t) for triple in items for t in triple if isinstance(t, BNode)}
+def _full_canonical(items: list[_Triple]) -> list[_Triple]:
+    """Return ``items`` with canonical blank nodes from rdflib's full algorithm (for cycles
+    and look-alikes). Other terms stand in as opaque IRIs: rdflib would rewrite literals
+    (``"087"^^xsd:integer`` as ``"87"``)."""
+    back: dict[Node, str] = {}
 
-        def relabel(term: Node) -> Node:
-            return BNode(f"g{tag}{labels[term]}") if isinstance(term, BNode) else term
+    def node(term: str) -> Node:
+        if _is_blank(term):
+            return BNode(term[2:])
+        stand_in = URIRef(f"urn:kgtool:term:{_digest(term)}")
+        back[stand_in] = term
+        return stand_in
 
-        items = [(relabel(s), p, relabel(o)) for s, p, o in items]
-    return sorted(set(items), key=lambda t: tuple(term.n3() for term in t))
+    scratch = Graph()
+    for s, p, o in items:
+        scratch.add((node(s), node(p), node(o)))
 
+    def text(term: Node) -> str:
+        return f"_:{term}" if isinstance(term, BNode) else back[term]
 
-class _OrderedGraph(Graph):
-    """A memory graph whose subjects and predicate-objects come out sorted.
-
-    rdflib's RDF/XML serialiser walks ``subjects()`` and ``predicate_objects()``, whose order
-    on the memory store depends on hashing; sorting them makes its output stable.
-    """
-
-    def subjects(  # type: ignore[override]
-        self, predicate: Any = None, object: Any = None, unique: bool = False
-    ) -> Iterator[Node]:
-        found = set(super().subjects(predicate, object, unique=True))
-        return iter(sorted(found, key=lambda n: n.n3()))
-
-    def predicate_objects(  # type: ignore[override]
-        self, subject: Any = None, unique: bool = False
-    ) -> Iterator[tuple[Node, Node]]:
-        found = set(super().predicate_objects(subject, unique=True))
-        return iter(sorted(found, key=lambda po: (po[0].n3(), po[1].n3())))
+    return [(text(s), text(p), text(o)) for s, p, o in to_canonical_graph(scratch)]
 
 
-def _sorted_graph(triples: list[_Triple], identifier: URIRef | None = None) -> Graph:
-    """Return a fresh memory graph holding ``triples`` inserted in order, with our prefixes."""
-    graph = _OrderedGraph(identifier=identifier) if identifier is not None else _OrderedGraph()
-    bind_prefixes(graph)
-    for triple in triples:
-        graph.add(triple)
-    return graph
+def _canonical_blank_nodes(lines: list[str], scope: str) -> list[str]:
+    """Relabel the blank nodes of one graph's lines canonically, within ``scope``."""
+    marked = [line for line in lines if "_:" in line]  # a superset: "_:" may sit in a literal
+    items = [t for t in map(_split, marked) if _is_blank(t[0]) or _is_blank(t[2])]
+    if not items:
+        return lines
+    with_blank = {f"{s} {p} {o} ." for s, p, o in items}
+    tag = _digest(scope)[:8]
+    labels = _tree_labels(items)
+    if labels is None:
+        items = _full_canonical(items)
+        labels = {t: t[2:] for triple in items for t in triple if _is_blank(t)}
+
+    def relabel(term: str) -> str:
+        return f"_:g{tag}{labels[term]}" if _is_blank(term) else term
+
+    kept = [line for line in lines if line not in with_blank]
+    return kept + [f"{relabel(s)} {p} {relabel(o)} ." for s, p, o in items]
 
 
-def _union_triples(graphs: list[tuple[URIRef, list[_Triple]]]) -> list[_Triple]:
-    # Blank nodes are labelled per graph (with the graph in the label), so they stay apart.
-    triples = {t for _, graph_triples in graphs for t in graph_triples}
-    return sorted(triples, key=lambda t: tuple(term.n3() for term in t))
+def _recase_lines(text: str, tags: dict[str, str]) -> str:
+    """Give the language tags of N-Triples text their canonical case; note changed tags."""
+
+    def canonical(match: re.Match[str]) -> str:
+        cased = canonical_language_tag(match[1])
+        if cased == match[1]:
+            return match[0]
+        tags[match[1]] = cased
+        return f'"@{cased} .'
+
+    return _TAG_AT_LINE_END.sub(canonical, text) if '"@' in text else text
 
 
-def _graph_triples(loaded: LoadedGraph) -> list[tuple[URIRef, list[_Triple]]]:
-    return [
-        (name, _canonical(_plain_triples(loaded.dataset.graph(name)), str(name)))
-        for name in named_graphs(loaded)
-    ]
+def _sorted_unique(lines: list[str]) -> list[str]:
+    lines.sort()
+    return list(dict.fromkeys(lines))
 
 
-def _sorted_lines(data: bytes) -> bytes:
-    lines = sorted({line for line in data.decode("utf-8").splitlines() if line.strip()})
+def _lines(text: str, scope: str | None, tags: dict[str, str]) -> list[str]:
+    """Return canonical N-Triples text as sorted unique lines, tags re-cased and, with a
+    ``scope``, blank nodes relabelled canonically."""
+    lines = _recase_lines(text, tags).splitlines()
+    if scope is not None and "_:" in text:
+        lines = _canonical_blank_nodes(lines, scope)
+    return _sorted_unique(lines)
+
+
+@dataclass
+class _Prepared:
+    """Every graph as sorted canonical lines, shared by the formats of one export."""
+
+    #: (graph IRI, its sorted unique N-Triples lines), in IRI order
+    graphs: list[tuple[str, list[str]]]
+    #: lower-case language tag -> its canonical case, where the two differ
+    tags: dict[str, str] = field(default_factory=dict)
+    _union: list[str] | None = None
+    _nt: bytes | None = None
+
+    @property
+    def union(self) -> list[str]:
+        """Return the sorted unique lines of all graphs (blank nodes stay per graph)."""
+        if self._union is None:
+            if len(self.graphs) == 1:
+                self._union = self.graphs[0][1]
+            else:
+                self._union = _sorted_unique([line for _, lines in self.graphs for line in lines])
+        return self._union
+
+    @property
+    def nt(self) -> bytes:
+        if self._nt is None:
+            self._nt = _joined(self.union)
+        return self._nt
+
+    def nquads(self) -> bytes:
+        return "".join(
+            f"{line[:-1]}<{name}> .\n" for name, lines in self.graphs for line in lines
+        ).encode("utf-8")
+
+    def prefixes(self) -> dict[str, str]:
+        """Return the project prefixes whose namespace the data use, in PREFIXES order."""
+        return {p: ns for p, ns in PREFIXES.items() if f"<{ns}".encode() in self.nt}
+
+    def written_tags(self, data: bytes) -> bytes:
+        """Give the tags of Turtle or TriG written by Oxigraph their canonical case."""
+        if not self.tags:
+            return data
+        cased = {k.encode(): v.encode() for k, v in self.tags.items()}
+        if b'\\"@' not in self.nt:
+            # No literal's text holds '"@': every '"@' opens a tag.
+            alternatives = b"|".join(re.escape(t) for t in sorted(cased, key=len, reverse=True))
+            pattern = re.compile(rb'"@(' + alternatives + rb")(?![A-Za-z0-9-])")
+            return pattern.sub(lambda m: b'"@' + cased[m[1]], data)
+
+        def whole(match: re.Match[bytes]) -> bytes:
+            tag = match[1]
+            if tag is None or tag not in cased:
+                return match[0]
+            return match[0][: -len(tag)] + cased[tag]
+
+        return _WRITTEN_LITERAL.sub(whole, data)
+
+
+def _joined(lines: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
-class _FaithfulTurtleSerializer(TurtleSerializer):
-    """Turtle that keeps every literal's lexical form.
-
-    rdflib writes ``"87"^^xsd:decimal`` as the shorthand ``87.0``: the same value, but another
-    literal. Where the shorthand would change the text, the literal is written in full.
-    """
-
-    def label(self, node: Node, position: int) -> str:
-        if isinstance(node, Literal) and node.datatype is not None:
-            short = node._literal_n3(
-                use_plain=True,
-                qname_callback=lambda dt: self.get_pname(dt, _GEN_QNAME_FOR_DT),
-            )
-            if not short.startswith('"') and short != str(node):
-                return node._literal_n3(
-                    use_plain=False,
-                    qname_callback=lambda dt: self.get_pname(dt, _GEN_QNAME_FOR_DT),
-                )
-            return short
-        return super().label(node, position)
+def _prepare(loaded: LoadedGraph) -> _Prepared:
+    """Read every named graph as canonical lines: from its source file where it has one (the
+    store keeps typed literals by value), else from the store."""
+    wanted = set(stored_graph_names(loaded))
+    texts: dict[str, list[bytes]] = {}
+    for path in sorted(set(loaded.files.values())):
+        try:
+            chunks = source_ntriples(path, loaded.project.graph_iri(path))
+        except KgtoolError:
+            continue  # the file is gone or no longer parses: the store's copy stands
+        for name, data in chunks.items():
+            if name in wanted:
+                texts.setdefault(name, []).append(data)
+    prepared = _Prepared([])
+    for name in sorted(wanted):
+        data = b"".join(texts[name]) if name in texts else stored_ntriples(loaded, name)
+        prepared.graphs.append((name, _lines(data.decode("utf-8"), name, prepared.tags)))
+    return prepared
 
 
-def _turtle(graph: Graph) -> str:
-    stream = io.BytesIO()
-    _FaithfulTurtleSerializer(graph).serialize(stream, encoding="utf-8")
-    return stream.getvalue().decode("utf-8")
+# --- JSON-LD ----------------------------------------------------------------------------------
 
 
-def _trig(graphs: list[tuple[URIRef, list[_Triple]]]) -> str:
-    """Write TriG: every graph as a block of sorted Turtle, one shared prefix header."""
-    header: set[str] = set()
-    blocks: list[str] = []
-    for name, triples in graphs:
-        lines = _turtle(_sorted_graph(triples)).splitlines()
-        # Only the leading block is prefixes; later lines may sit inside a multi-line literal
-        # (a SHACL sh:select), so they are kept exactly as written: no re-indenting.
-        start = 0
-        while start < len(lines) and (lines[start].startswith("@prefix") or not lines[start]):
-            if lines[start]:
-                header.add(lines[start])
-            start += 1
-        content = "\n".join(lines[start:]).rstrip("\n")
-        blocks.append(f"<{name}> {{\n{content}\n}}\n")
-    order = {f"@prefix {p}: <{iri}> .": i for i, (p, iri) in enumerate(PREFIXES.items())}
-    prefix_lines = sorted(header, key=lambda line: (order.get(line, len(order)), line))
-    return "\n".join(prefix_lines) + "\n\n" + "\n".join(blocks)
+class _Compactor:
+    """Compact IRIs and the context's terms, from kgtool's JSON-LD context."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.namespaces = {iri: name for name, iri in context.items() if isinstance(iri, str)}
+        prefixes = {name: iri for iri, name in self.namespaces.items()}
+        #: property IRI -> term whose values form a language map / are IRIs
+        self.language_terms: dict[str, str] = {}
+        self.id_terms: dict[str, str] = {}
+        for term, definition in context.items():
+            if not isinstance(definition, dict) or "@id" not in definition:
+                continue
+            prefix, _, local = str(definition["@id"]).partition(":")
+            iri = prefixes[prefix] + local if prefix in prefixes else str(definition["@id"])
+            rest = {k: v for k, v in definition.items() if k != "@id"}
+            if rest == {"@container": "@language"}:
+                self.language_terms[iri] = term
+            elif rest == {"@type": "@id"}:
+                self.id_terms[iri] = term
+        self.keys: dict[str, str] = {}
+
+    def compact(self, iri: str) -> str:
+        """Return ``prefix:local`` for the longest project namespace ``iri`` starts with."""
+        cut = max(iri.rfind("/"), iri.rfind("#"))
+        while cut > 0:
+            prefix = self.namespaces.get(iri[: cut + 1])
+            if prefix is not None and not iri.startswith("//", cut + 1):
+                return f"{prefix}:{iri[cut + 1 :]}"
+            cut = max(iri.rfind("/", 0, cut), iri.rfind("#", 0, cut))
+        return iri
+
+    def key(self, iri: str) -> str:
+        found = self.keys.get(iri)
+        if found is None:
+            found = self.keys[iri] = self.compact(iri)
+        return found
 
 
-def _sort_json(value: Any, key: str | None = None) -> Any:
-    """Sort JSON-LD arrays (except @list) so that output does not depend on triple order."""
-    if isinstance(value, dict):
-        return {k: _sort_json(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sort_json(v) for v in value]
-        if key == "@list":
-            return items
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
+@cache
+def _compactor() -> _Compactor:
+    return _Compactor(jsonld_context())
 
 
-def _jsonld(graph: Graph) -> bytes:
-    context = jsonld_context()
-    text: str = graph.serialize(format="json-ld", context=context, auto_compact=True)
-    document = json.loads(text)
-    if isinstance(document, list):
-        document = {"@context": context, "@graph": document}
-    document["@context"] = context  # inline, never a reference to a URL
-    if "@graph" not in document:
-        body = {k: v for k, v in document.items() if k != "@context"}
-        document = {"@context": context, "@graph": [body] if body else []}
-    document["@graph"] = _sort_json(document["@graph"])
-    return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+def _node_json(node: dict[str, Any]) -> str:
+    def single(values: Any) -> Any:
+        if isinstance(values, list):
+            return values[0] if len(values) == 1 else values
+        return {tag: single(texts) for tag, texts in values.items()}  # a language map
+
+    compact = {key: single(value) if key != "@id" else value for key, value in node.items()}
+    return json.dumps(compact, ensure_ascii=False, sort_keys=True)
+
+
+def _jsonld(lines: Iterable[str]) -> bytes:
+    """Write sorted canonical N-Triples lines as compact JSON-LD: one node object per subject
+    on a line of its own, kgtool's context inline, literals as ``@value`` strings (lexical form
+    kept), values of the context's terms as language maps or IRIs."""
+    names = _compactor()
+    nodes: list[str] = []
+    node: dict[str, Any] = {}
+    subject = ""
+    for line in lines:
+        s, p, o = _split(line)
+        if s != subject:
+            if node:
+                nodes.append(_node_json(node))
+            subject = s
+            node = {"@id": s if _is_blank(s) else names.compact(s[1:-1])}
+        predicate = p[1:-1]
+        value: Any
+        if o[0] == "<" or _is_blank(o):
+            ref = o if _is_blank(o) else names.compact(o[1:-1])
+            if predicate == RDF_TYPE and o[0] == "<":
+                node.setdefault("@type", []).append(ref)
+                continue
+            term = names.id_terms.get(predicate)
+            if term is not None:
+                node.setdefault(term, []).append(ref)
+                continue
+            value = {"@id": ref}
+        else:
+            end = o.rfind('"')
+            text = json.loads(o[: end + 1])  # N-Triples escapes are JSON escapes
+            suffix = o[end + 1 :]
+            if not suffix:
+                value = text
+            elif suffix[0] == "@":
+                term = names.language_terms.get(predicate)
+                if term is not None:
+                    node.setdefault(term, {}).setdefault(suffix[1:], []).append(text)
+                    continue
+                value = {"@value": text, "@language": suffix[1:]}
+            else:
+                value = {"@value": text, "@type": names.key(suffix[3:-1])}
+        node.setdefault(names.key(predicate), []).append(value)
+    if node:
+        nodes.append(_node_json(node))
+    head = json.dumps({"@context": jsonld_context()}, indent=2, ensure_ascii=False, sort_keys=True)
+    body = ",\n    ".join(nodes)
+    graph = f'"@graph": [\n    {body}\n  ]' if nodes else '"@graph": []'
+    return (head[: -len("\n}")] + f",\n  {graph}\n}}\n").encode("utf-8")
 
 
 def jsonld_bytes(graph: Graph) -> bytes:
-    """Return ``graph`` as JSON-LD with kgtool's context inline and every array sorted, so
-    the bytes depend on the triples only (rdflib's writer iterates sets of subjects)."""
-    return _jsonld(graph)
+    """Return ``graph`` as JSON-LD with kgtool's context inline, subjects and values sorted,
+    so the bytes depend on the triples (and the graph's blank node labels) only."""
+    tags: dict[str, str] = {}
+    return _jsonld(_lines(ntriples(graph).decode("utf-8"), None, tags))
 
 
-def serialize(
-    loaded: LoadedGraph, fmt: str, *, _graphs: list[tuple[URIRef, list[_Triple]]] | None = None
-) -> bytes:
+# --- formats ----------------------------------------------------------------------------------
+
+
+def _xml(prepared: _Prepared) -> bytes:
+    for predicate in sorted({_split(line)[1][1:-1] for line in prepared.union}):
+        if not _XML_LOCAL_NAME.search(predicate):
+            raise KgtoolError(
+                f"RDF/XML cannot write the property <{predicate}>: its IRI does not end in an "
+                "XML name; export another format"
+            )
+    data = rewrite_ntriples(prepared.nt, "xml", prepared.prefixes())
+    for lower, cased in prepared.tags.items():
+        data = data.replace(f'xml:lang="{lower}"'.encode(), f'xml:lang="{cased}"'.encode())
+    return data
+
+
+def serialize(loaded: LoadedGraph, fmt: str, *, _prepared: _Prepared | None = None) -> bytes:
     """Return the loaded dataset in ``fmt`` (see ``FORMATS``), deterministically."""
     if fmt not in FORMATS:
         raise KgtoolError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    graphs = _graphs if _graphs is not None else _graph_triples(loaded)
-    if fmt == "nquads":
-        quads = (
-            f"{_nt_row(triple)[: -len(' .' + chr(10))]} {name.n3()} ."
-            for name, triples in graphs
-            for triple in triples
-        )
-        return _sorted_lines("\n".join(quads).encode("utf-8"))
-    if fmt == "trig":
-        return _trig(graphs).encode("utf-8")
+    prepared = _prepared if _prepared is not None else _prepare(loaded)
     if fmt == "nt":
-        lines = (_nt_row(triple) for triple in _union_triples(graphs))
-        return _sorted_lines("".join(lines).encode("utf-8"))
-    graph = _sorted_graph(_union_triples(graphs))
+        return prepared.nt
+    if fmt == "nquads":
+        return prepared.nquads()
     if fmt == "turtle":
-        return _turtle(graph).encode("utf-8")
+        data = rewrite_ntriples(prepared.nt, "turtle", prepared.prefixes())
+        return prepared.written_tags(data)
+    if fmt == "trig":
+        data = rewrite_ntriples(prepared.nquads(), "trig", prepared.prefixes(), quads=True)
+        return prepared.written_tags(data)
     if fmt == "xml":
-        data: bytes = graph.serialize(format="xml", encoding="utf-8")
-        return data
-    return _jsonld(graph)
+        return _xml(prepared)
+    return _jsonld(prepared.union)
 
 
 def export(loaded: LoadedGraph, fmt: str, out: Path | None = None) -> bytes:
@@ -336,10 +479,10 @@ def export(loaded: LoadedGraph, fmt: str, out: Path | None = None) -> bytes:
 def export_all(loaded: LoadedGraph, out_dir: Path, stem: str = "graph") -> list[Path]:
     """Write every format into ``out_dir`` as ``<stem><ext>``; return the paths written."""
     written: list[Path] = []
-    graphs = _graph_triples(loaded)  # the costly part, shared by every format
+    prepared = _prepare(loaded)  # read and sort once, for every format
     for fmt, ext in FORMATS.items():
         path = out_dir / f"{stem}{ext}"
-        atomic_write_bytes(path, serialize(loaded, fmt, _graphs=graphs))
+        atomic_write_bytes(path, serialize(loaded, fmt, _prepared=prepared))
         written.append(path)
     return written
 
@@ -356,6 +499,7 @@ __all__ = [
     "context_document",
     "export",
     "export_all",
+    "jsonld_bytes",
     "jsonld_context",
     "named_graphs",
     "serialize",

@@ -776,3 +776,105 @@ def locate(loaded: LoadedGraph, node: Node) -> Location | None:
     except OSError:
         line = None
     return Location(path, line)
+
+
+# --- N-Triples for exports (kgtool.export) ---------------------------------------------------
+#
+# Oxigraph's store keeps typed literals by value: "087"^^xsd:integer comes back as "87",
+# "1"^^xsd:boolean as "true", "2"^^xsd:nonNegativeInteger as "2"^^xsd:integer. Its parser keeps
+# lexical forms (it only lower-cases language tags), so exports read the source files again.
+
+_WRITE_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def _written(data: bytes | None) -> bytes:
+    # pyoxigraph returns the bytes when it is given no output to write to.
+    return data if data is not None else b""
+
+
+def source_ntriples(path: Path, graph_iri: str) -> dict[str, bytes]:
+    """Parse ``path`` again and return each graph it holds as canonical N-Triples, every literal
+    as written; its triples go to ``graph_iri`` (as in ``load``), blank nodes get fresh labels
+    and language tags come back lower-cased."""
+    fmt = _OX_FORMATS.get(RDF_FORMATS.get(path.suffix, ""))
+    if fmt is None:
+        raise KgtoolError(f"{path}: unknown RDF file extension")
+    if fmt not in _TRIPLE_FORMATS:
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for quad in parse_file(path, graph_iri):
+            name = quad.graph_name
+            key = name.value if isinstance(name, ox.NamedNode | ox.BlankNode) else graph_iri
+            by_graph.setdefault(key, []).append(quad.triple)
+        return {
+            name: _written(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+            for name, triples in by_graph.items()
+        }
+    try:
+        # Default-graph quads written as N-Quads are N-Triples lines, streamed in Rust.
+        parsed = ox.parse(path=path, format=fmt, base_iri=graph_iri, rename_blank_nodes=True)
+        return {graph_iri: _written(ox.serialize(parsed, format=ox.RdfFormat.N_QUADS))}
+    except (SyntaxError, ValueError) as exc:
+        raise _parse_error(path, exc) from exc
+    except OSError as exc:
+        raise KgtoolError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+def stored_ntriples(loaded: LoadedGraph, graph_iri: str) -> bytes:
+    """Return the store's copy of one named graph as canonical N-Triples (typed literals as the
+    store keeps them: by value)."""
+    inner = _inner_store(loaded.dataset)
+    if inner is not None:
+        dumped = inner.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph_iri))
+        return _written(dumped)
+    return ntriples(loaded.dataset.graph(URIRef(graph_iri)))
+
+
+def stored_graph_names(loaded: LoadedGraph) -> list[str]:
+    """Return the IRIs of the dataset's non-empty named graphs, sorted."""
+    inner = _inner_store(loaded.dataset)
+    if inner is None:
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+        return sorted(
+            str(g.identifier)
+            for g in loaded.dataset.graphs()
+            if isinstance(g.identifier, URIRef)
+            and g.identifier != DATASET_DEFAULT_GRAPH_ID
+            and len(g) > 0
+        )
+    return sorted(
+        g.value
+        for g in inner.named_graphs()
+        if isinstance(g, ox.NamedNode)
+        and next(iter(inner.quads_for_pattern(None, None, None, g)), None) is not None
+    )
+
+
+def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
+    """Return rdflib triples as canonical N-Triples, in the order given."""
+    return _written(
+        ox.serialize(
+            (
+                ox.Triple(
+                    cast(ox.NamedNode | ox.BlankNode, _to_ox(s)), ox.NamedNode(str(p)), _to_ox(o)
+                )
+                for s, p, o in triples
+            ),
+            format=ox.RdfFormat.N_TRIPLES,
+        )
+    )
+
+
+def rewrite_ntriples(
+    data: bytes, fmt: str, prefixes: Mapping[str, str], *, quads: bool = False
+) -> bytes:
+    """Return N-Triples (N-Quads with ``quads``) written as ``fmt`` (``turtle``, ``trig`` or
+    ``xml``) with ``prefixes``, in the order given: Oxigraph's writers, streamed in Rust.
+    Lexical forms are kept; language tags come out lower-cased."""
+    source = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
+    parsed = ox.parse(data, format=source)
+    return _written(ox.serialize(parsed, format=_WRITE_FORMATS[fmt], prefixes=dict(prefixes)))
