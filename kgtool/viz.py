@@ -105,6 +105,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "all": "all",
         "clear": "clear",
         "layout": "Laying out",
+        "relayout": "Lay out again",
         "institutions": "institutions",
         "as_of": "status as of",
         "hint": "Click an institution to see its agreements.",
@@ -131,6 +132,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "all": "все",
         "clear": "снять",
         "layout": "Раскладка",
+        "relayout": "Разложить заново",
         "institutions": "организаций",
         "as_of": "статус на",
         "hint": "Нажмите на организацию, чтобы увидеть её соглашения.",
@@ -157,6 +159,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "all": "hammasi",
         "clear": "tozalash",
         "layout": "Joylashtirilmoqda",
+        "relayout": "Qayta joylashtirish",
         "institutions": "tashkilot",
         "as_of": "holat sanasi",
         "hint": "Kelishuvlarini koʻrish uchun tashkilotni bosing.",
@@ -183,6 +186,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "all": "ҳаммаси",
         "clear": "тозалаш",
         "layout": "Жойлаштирилмоқда",
+        "relayout": "Қайта жойлаштириш",
         "institutions": "ташкилот",
         "as_of": "ҳолат санаси",
         "hint": "Келишувларини кўриш учун ташкилотни босинг.",
@@ -204,14 +208,17 @@ SEARCH_DROP = "ʼʻ‘’'`´ʹ′\"«»“”„"
 _NON_WORD = re.compile(r"[^0-9a-z\u00c0-\u024f\u0400-\u04ff\u1100-\u11ff\uac00-\ud7af]+")
 
 
+_FOLD_TABLE = str.maketrans({**SEARCH_CYR_TO_LAT, **dict.fromkeys(SEARCH_DROP)})
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
 def search_fold(text: str) -> str:
     """Return the search form of ``text``: lower case, Cyrillic read as Latin, no apostrophes.
 
     ``ye`` and ``ts`` fold to ``e`` and ``s`` so that word-initial Cyrillic е (Yevropa/Европа)
     and ц (Latin writes ts or s) match either spelling. The page applies the same function.
     """
-    lowered = unicodedata.normalize("NFC", text).lower()
-    out = "".join(SEARCH_CYR_TO_LAT.get(ch, "" if ch in SEARCH_DROP else ch) for ch in lowered)
+    out = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
     out = out.replace("ye", "e").replace("ts", "s")
     return _NON_WORD.sub(" ", out).strip()
 
@@ -251,7 +258,7 @@ def search_keys(names: list[str]) -> list[str]:
         translit = None
     for name in names:
         readings = [name]
-        if translit is not None:
+        if translit is not None and _CYRILLIC.search(name):  # Latin text reads the same
             readings.append(translit(name))
         for reading in readings:
             key = search_fold(reading)
@@ -282,7 +289,7 @@ def render_page(network: PartnerNetwork, *, lang: str = "en") -> str:
         raise KgtoolError(
             f"unknown page language {lang!r}; choose one of {', '.join(PAGE_LANGUAGES)}"
         )
-    data, vis_nodes, vis_edges = page_data(network, lang)
+    data, vis_nodes, vis_edges, groups = page_data(network, lang)
     n = len(vis_nodes)
     net = Network(
         height="100%", width="100%", cdn_resources="in_line", heading="", bgcolor="#ffffff"
@@ -293,27 +300,49 @@ def render_page(network: PartnerNetwork, *, lang: str = "en") -> str:
     net.node_ids = [node["id"] for node in vis_nodes]
     net.node_map = {node["id"]: node for node in vis_nodes}
     net.options = vis_options(n)
+    net.options["groups"] = groups
     html = net.generate_html()
     return _finish_html(html, data, lang)
 
 
+#: Up to this many nodes vis-network's own improvedLayout places them (it is slow above ~100);
+#: larger networks get their starting positions from ``initial_positions``.
+IMPROVED_LAYOUT_MAX_NODES = 150
+#: Stabilisation work, in node-iterations: about 1 s of Barnes-Hut in headless Chromium here.
+PHYSICS_BUDGET = 120_000
+MIN_ITERATIONS = 20
+MAX_ITERATIONS = 1000
+#: Above this many nodes the cheaper physics settings apply (coarser Barnes-Hut, no overlap).
+LARGE_NETWORK = 1000
+
+
+def stabilisation_iterations(n: int) -> int:
+    """Return how many physics iterations vis-network runs before it stops, for ``n`` nodes."""
+    return max(MIN_ITERATIONS, min(MAX_ITERATIONS, PHYSICS_BUDGET // max(n, 1)))
+
+
 def vis_options(n: int) -> dict[str, Any]:
     """Return vis-network options: stabilise for a bounded number of iterations, then stop."""
-    iterations = max(100, min(1000, 200_000 // max(n, 1)))
+    large = n > LARGE_NETWORK
     return {
         "autoResize": True,
-        "layout": {"improvedLayout": n <= 150, "randomSeed": 42},
+        "layout": {"improvedLayout": n <= IMPROVED_LAYOUT_MAX_NODES, "randomSeed": 42},
         "physics": {
             "enabled": True,
             "solver": "barnesHut",
             "barnesHut": {
+                "theta": 0.9 if large else 0.5,
                 "gravitationalConstant": -6000,
                 "springLength": 140,
                 "springConstant": 0.04,
                 "damping": 0.35,
-                "avoidOverlap": 0.1,
+                "avoidOverlap": 0 if large else 0.1,
             },
-            "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 20},
+            "stabilization": {
+                "enabled": True,
+                "iterations": stabilisation_iterations(n),
+                "updateInterval": 10 if large else 25,
+            },
         },
         "interaction": {
             "hover": True,
@@ -322,9 +351,76 @@ def vis_options(n: int) -> dict[str, Any]:
             "hideEdgesOnZoom": n > 1000,
             "navigationButtons": False,
         },
-        "edges": {"smooth": False, "selectionWidth": 2},
-        "nodes": {"font": {"size": 13, "face": "sans-serif"}, "borderWidth": 1},
+        "edges": {
+            "smooth": False,
+            "selectionWidth": 2,
+            "color": {"highlight": "#000000", "hover": "#000000"},
+        },
+        "nodes": {
+            "font": {"size": 13, "face": "sans-serif", "color": "#222222"},
+            "borderWidth": 1,
+        },
     }
+
+
+#: Distance scale of the starting layout (vis-network's springs are 140 long).
+NODE_SPACING = 45.0
+CLUSTER_GAP = 120.0
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+def initial_positions(network: PartnerNetwork, order: list[str]) -> list[tuple[float, float]]:
+    """Return a starting position per node of ``order``, computed in linear time.
+
+    Each country is a disc of its institutions (a sunflower spiral, most partners in the
+    middle); discs are set on rings around the largest. Physics then only has to polish it,
+    which costs a fraction of laying out random points in the browser.
+    """
+    graph = network.graph
+    by_country: dict[str, list[int]] = {}
+    for i, iri in enumerate(order):
+        by_country.setdefault(graph.nodes[iri].get("country") or "", []).append(i)
+    clusters = sorted(by_country.items(), key=lambda item: (-len(item[1]), item[0]))
+    radii = [NODE_SPACING * math.sqrt(len(members)) for _, members in clusters]
+    degree = dict(graph.degree())
+    positions: list[tuple[float, float]] = [(0.0, 0.0)] * len(order)
+    for (_, members), (cx, cy) in zip(clusters, _ring_centres(radii), strict=True):
+        members.sort(key=lambda i: (-degree[order[i]], i))
+        for k, i in enumerate(members):
+            r = NODE_SPACING * math.sqrt(k + 0.5)
+            positions[i] = (
+                round(cx + r * math.cos(k * _GOLDEN_ANGLE), 1),
+                round(cy + r * math.sin(k * _GOLDEN_ANGLE), 1),
+            )
+    return positions
+
+
+def _ring_centres(radii: list[float]) -> list[tuple[float, float]]:
+    """Return centres for discs of ``radii`` (largest first): the first in the middle, the
+    others side by side on rings around it, each ring as wide as its largest disc."""
+    if not radii:
+        return []
+    centres = [(0.0, 0.0)]
+    inner = radii[0]
+    k = 1
+    while k < len(radii):
+        ring = inner + CLUSTER_GAP + radii[k]
+        start, used = k, 0.0
+        while k < len(radii):
+            width = (2 * radii[k] + CLUSTER_GAP) / ring
+            if k > start and used + width > 2 * math.pi:
+                break
+            used += width
+            k += 1
+        spare = max(0.0, 2 * math.pi - used) / (k - start)
+        angle = 0.0
+        for j in range(start, k):
+            width = (2 * radii[j] + CLUSTER_GAP) / ring + spare
+            centre = angle + width / 2
+            centres.append((ring * math.cos(centre), ring * math.sin(centre)))
+            angle += width
+        inner = ring + radii[start]
+    return centres
 
 
 def _country_colours(network: PartnerNetwork) -> dict[str, str]:
@@ -378,12 +474,35 @@ def _short(text: str, limit: int = 42) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+class _Labels:
+    """``display_label`` of each IRI, computed once per page."""
+
+    def __init__(self, network: PartnerNetwork, lang: str) -> None:
+        self.network, self.lang = network, lang
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, iri: str | None) -> str:
+        if not iri:
+            return ""
+        found = self.cache.get(iri)
+        if found is None:
+            found = self.cache[iri] = display_label(self.network, iri, self.lang)
+        return found
+
+
 def page_data(
     network: PartnerNetwork, lang: str
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return the page's data (for its JS), and the vis-network node and edge lists."""
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """Return the page's data (for its JS), the vis-network node and edge lists, and the
+    vis-network groups (one per country and kind: colour and shape are not repeated per node).
+
+    The data holds each agreement once; nodes and edges refer to agreements by index, and an
+    agreement to its parties by node index (a party outside the network by its label).
+    """
     graph = network.graph
     order = sorted(graph.nodes)
+    index = {iri: i for i, iri in enumerate(order)}
+    labels = _Labels(network, lang)
     colours = _country_colours(network)
     agreement_order = sorted(network.agreements)
     agreement_index = {iri: i for i, iri in enumerate(agreement_order)}
@@ -391,134 +510,157 @@ def page_data(
         {d for a in network.agreements.values() for d in a.directions},
         key=lambda d: (network.label(d, lang).casefold(), d),
     )
-    nodes, vis_nodes = _node_entries(network, order, agreement_index, colours, lang)
-    edges, vis_edges = _edge_entries(network, order, agreement_index)
+    legend = _legend(network, order, colours, direction_order, lang)
+    kind_index = {kind["iri"]: i for i, kind in enumerate(legend["kinds"])}
+    positions = initial_positions(network, order) if len(order) > IMPROVED_LAYOUT_MAX_NODES else []
+    edges, vis_edges, own_agreements = _edge_entries(network, index, agreement_index)
+    nodes, vis_nodes, groups = _node_entries(
+        network, order, own_agreements, kind_index, colours, labels
+    )
+    for vis_node, (x, y) in zip(vis_nodes, positions, strict=False):
+        vis_node["x"], vis_node["y"] = x, y
     data = {
         "lang": lang,
         "asOf": network.as_of.isoformat(),
         "ui": UI_TEXT[lang],
+        "iterations": stabilisation_iterations(len(order)),
         "nodes": nodes,
         "edges": edges,
-        "agreements": _agreement_entries(network, agreement_order, direction_order, lang),
-        **_legend(network, order, colours, direction_order, lang),
+        "agreements": _agreement_entries(network, agreement_order, direction_order, index, labels),
+        **legend,
     }
-    return data, vis_nodes, vis_edges
+    return data, vis_nodes, vis_edges, groups
 
 
 def _node_entries(
     network: PartnerNetwork,
     order: list[str],
-    agreement_index: dict[str, int],
+    own_agreements: list[set[int]],
+    kind_index: dict[str, int],
     colours: dict[str, str],
-    lang: str,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return the page's institutions and their vis-network nodes, in ``order``."""
+    labels: _Labels,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """Return the page's institutions, their vis-network nodes and groups, in ``order``."""
     graph = network.graph
     nodes: list[dict[str, Any]] = []
     vis_nodes: list[dict[str, Any]] = []
+    groups: dict[str, Any] = {}
     for i, iri in enumerate(order):
         attrs = graph.nodes[iri]
-        label = display_label(network, iri, lang)
+        label = labels(iri)
         names = [[tag, name] for tag in sorted(attrs["labels"]) for name in attrs["labels"][tag]]
-        own_agreements = sorted(
-            {
-                agreement_index[a.iri]
-                for _, _, d in graph.edges(iri, data=True)
-                for a in d["agreements"]
-            }
-        )
         partners = graph.degree(iri)
-        shape, _symbol = KIND_SHAPES.get(attrs["kind"], OTHER_SHAPE)
         country = attrs.get("country") or ""
-        colour = colours.get(country, NO_COUNTRY_COLOUR)
-        nodes.append(
-            {
-                "iri": iri,
-                "label": label,
-                "names": names,
-                "keys": search_keys([label, *(name for _, name in names), local_name(iri)]),
-                "kind": attrs["kind"],
-                "country": country,
-                "parent": attrs.get("parent") or "",
-                "parentLabel": display_label(network, attrs.get("parent"), lang),
-                "members": [
-                    [m, display_label(network, m, lang)]
-                    for m in attrs.get("members", [])
-                    if m != iri
-                ],
-                "sources": list(attrs.get("sources", [])),
-                "partners": partners,
-                "agreements": own_agreements,
-            }
-        )
-        vis_nodes.append(
-            {
-                "id": i,
-                "label": _short(label),
-                "shape": shape,
-                "size": round(8 + 4 * math.sqrt(partners), 1),
+        group = f"{country}|{kind_index[attrs['kind']]}"
+        if group not in groups:
+            colour = colours.get(country, NO_COUNTRY_COLOUR)
+            groups[group] = {
+                "shape": KIND_SHAPES.get(attrs["kind"], OTHER_SHAPE)[0],
                 "color": {
                     "background": colour,
                     "border": "#333333",
                     "highlight": {"background": colour, "border": "#000000"},
+                    "hover": {"background": colour, "border": "#000000"},
                 },
-                "font": {"color": "#222222"},
+            }
+        node: dict[str, Any] = {
+            "iri": iri,
+            "label": label,
+            "names": names,
+            "keys": search_keys([label, *(name for _, name in names), local_name(iri)]),
+            "kind": kind_index[attrs["kind"]],
+            "country": country,
+            "partners": partners,
+            "agreements": sorted(own_agreements[i]),
+        }
+        # empty fields are left out: the page reads a missing one as empty
+        members = [labels(m) for m in attrs.get("members", []) if m != iri]
+        _put_non_empty(
+            node,
+            parent=labels(attrs.get("parent")),
+            members=members,
+            sources=list(attrs.get("sources", [])),
+        )
+        nodes.append(node)
+        vis_nodes.append(
+            {
+                "id": i,
+                "label": _short(label),
+                "group": group,
+                "size": round(8 + 4 * math.sqrt(partners), 1),
             }
         )
-    return nodes, vis_nodes
+    return nodes, vis_nodes, groups
+
+
+def _put_non_empty(entry: dict[str, Any], **fields: Any) -> None:
+    """Add the non-empty ``fields`` to ``entry``: the page reads a missing field as empty."""
+    entry.update((key, value) for key, value in fields.items() if value)
 
 
 def _agreement_entries(
-    network: PartnerNetwork, order: list[str], direction_order: list[str], lang: str
+    network: PartnerNetwork,
+    order: list[str],
+    direction_order: list[str],
+    node_index: dict[str, int],
+    labels: _Labels,
 ) -> list[dict[str, Any]]:
-    """Return the page's agreements, in ``order``; directions as indexes into the legend's."""
+    """Return the page's agreements, in ``order``; directions as indexes into the legend's,
+    parties as node indexes (or, outside the network, as labels)."""
     direction_index = {iri: i for i, iri in enumerate(direction_order)}
+    status_index = {status: i for i, status in enumerate(STATUSES)}
+    kind_labels: dict[str, str] = {}
     agreements = []
     for iri in order:
         agreement = network.agreements[iri]
-        agreements.append(
-            {
-                "iri": iri,
-                "title": pick_label(agreement.titles, lang) or local_name(iri),
-                "kind": network.label(agreement.kind, lang) if agreement.kind else "",
-                "signed": agreement.signed_on or "",
-                "term": agreement.term or "",
-                "expires": agreement.expires_on.isoformat() if agreement.expires_on else "",
-                "status": STATUSES.index(agreement.status),
-                "directions": [direction_index[d] for d in agreement.directions],
-                "parties": [display_label(network, p, lang) for p in agreement.parties],
-                "sources": list(agreement.sources),
-            }
+        kind = agreement.kind
+        if kind and kind not in kind_labels:
+            kind_labels[kind] = network.label(kind, labels.lang)
+        entry: dict[str, Any] = {
+            "title": pick_label(agreement.titles, labels.lang) or local_name(iri),
+            "status": status_index[agreement.status],
+            "directions": [direction_index[d] for d in agreement.directions],
+            "parties": [node_index[p] if p in node_index else labels(p) for p in agreement.parties],
+        }
+        _put_non_empty(
+            entry,
+            kind=kind_labels[kind] if kind else "",
+            signed=agreement.signed_on,
+            term=agreement.term,
+            expires=agreement.expires_on.isoformat() if agreement.expires_on else "",
+            sources=list(agreement.sources),
         )
+        agreements.append(entry)
     return agreements
 
 
 def _edge_entries(
-    network: PartnerNetwork, order: list[str], agreement_index: dict[str, int]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return the page's partner ties and their vis-network edges, styled by best status."""
-    graph = network.graph
-    index = {iri: i for i, iri in enumerate(order)}
+    network: PartnerNetwork, index: dict[str, int], agreement_index: dict[str, int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[set[int]]]:
+    """Return the page's partner ties, their vis-network edges (styled by best status), and
+    each node's agreements (as a set of indexes)."""
+    status_index = {status: i for i, status in enumerate(STATUSES)}
+    styles = [STATUS_STYLES[status] for status in STATUSES]
+    ties = sorted(
+        (*sorted((index[u], index[v])), d["agreements"])
+        for u, v, d in network.graph.edges(data=True)
+    )
+    own_agreements: list[set[int]] = [set() for _ in index]
     edges = []
     vis_edges: list[dict[str, Any]] = []
-    for k, (a, b, d) in enumerate(
-        sorted((*sorted((u, v)), d) for u, v, d in graph.edges(data=True))
-    ):
-        own = sorted(agreement_index[x.iri] for x in d["agreements"])
-        best = min(STATUSES.index(x.status) for x in d["agreements"])
-        colour, dashes = STATUS_STYLES[STATUSES[best]]
-        edges.append({"from": index[a], "to": index[b], "agreements": own})
-        vis_edges.append(
-            {
-                "id": k,
-                "from": index[a],
-                "to": index[b],
-                "color": {"color": colour, "highlight": "#000000", "hover": colour},
-                "dashes": dashes,
-                "width": round(1 + math.log2(len(own)), 2),
-            }
-        )
-    return edges, vis_edges
+    for k, (a, b, agreements) in enumerate(ties):
+        own = sorted(agreement_index[x.iri] for x in agreements)
+        own_agreements[a].update(own)
+        own_agreements[b].update(own)
+        colour, dashes = styles[min(status_index[x.status] for x in agreements)]
+        edges.append({"from": a, "to": b, "agreements": own})
+        vis_edge: dict[str, Any] = {"id": k, "from": a, "to": b, "color": {"color": colour}}
+        if dashes:
+            vis_edge["dashes"] = dashes
+        if len(own) > 1:
+            vis_edge["width"] = round(1 + math.log2(len(own)), 2)
+        vis_edges.append(vis_edge)
+    return edges, vis_edges, own_agreements
 
 
 def _legend(

@@ -23,9 +23,13 @@ function kgCountryLabel(code) {
   return c ? c.label : code;
 }
 
-function kgKindLabel(iri) {
-  var k = kgLookup(KG.kinds, "iri", iri);
-  return k ? k.label : iri;
+function kgKindLabel(index) {
+  return KG.kinds[index].label;
+}
+
+/* An agreement's party: a node index, or the label of an institution outside the network. */
+function kgPartyLabel(party) {
+  return typeof party === "number" ? KG.nodes[party].label : party;
 }
 
 function kgInit() {
@@ -41,6 +45,9 @@ function kgInit() {
   kgLegend();
   kgFilters();
   kgSummary();
+  var relayout = document.getElementById("kg-relayout");
+  relayout.textContent = ui.relayout;
+  relayout.addEventListener("click", kgRelayout);
   var tip = document.getElementById("kg-tooltip");
   network.on("click", function (p) { if (p.nodes.length) { kgShow(p.nodes[0]); } });
   network.on("hoverNode", function (p) {
@@ -75,7 +82,17 @@ function kgInit() {
 function kgStop() {
   network.setOptions({physics: false});
   document.getElementById("kg-progress").textContent = "";
+  document.getElementById("kg-relayout").disabled = false;
   kgStable = true;
+}
+
+/* Run the same bounded stabilisation again from where the nodes are now, then stop. */
+function kgRelayout() {
+  kgStable = false;
+  document.getElementById("kg-relayout").disabled = true;
+  network.once("stabilizationIterationsDone", kgStop);
+  network.setOptions({physics: {enabled: true}});
+  network.stabilize(KG.iterations);
 }
 
 function kgShowTip(tip, p) {
@@ -115,7 +132,7 @@ function kgLegend() {
 
 function kgFilterOptions(dim) {
   if (dim === "country") { return KG.countries.map(function (c) { return [c.code, c.label]; }); }
-  if (dim === "kind") { return KG.kinds.map(function (k) { return [k.iri, k.symbol + " " + k.label]; }); }
+  if (dim === "kind") { return KG.kinds.map(function (k, i) { return [String(i), k.symbol + " " + k.label]; }); }
   if (dim === "status") { return KG.statuses.map(function (s, i) { return [String(i), s.label]; }); }
   var out = KG.directions.map(function (d, i) { return [String(i), d.label]; });
   out.push(["-1", "(" + KG.ui.none + ")"]);
@@ -165,7 +182,7 @@ function kgApplyFilters() {
                                              : d.set.has("-1"));
     return dirOk && (s.all || s.set.has(String(a.status)));
   });
-  var base = KG.nodes.map(function (n) { return c.set.has(n.country) && k.set.has(n.kind); });
+  var base = KG.nodes.map(function (n) { return c.set.has(n.country) && k.set.has(String(n.kind)); });
   var edgeOn = KG.edges.map(function (e) {
     return base[e.from] && base[e.to] && e.agreements.some(function (ai) { return agreementOn[ai]; });
   });
@@ -235,14 +252,14 @@ function kgShow(id) {
   row(ui.names, n.names.map(function (p) { return p[1] + " [" + p[0] + "]"; }));
   row(ui.kind, [kgKindLabel(n.kind)]);
   row(ui.country, n.country ? [kgCountryLabel(n.country)] : []);
-  row(ui.parent, n.parent ? [n.parentLabel] : []);
-  row(ui.members, n.members.map(function (m) { return m[1]; }));
+  row(ui.parent, n.parent ? [n.parent] : []);
+  row(ui.members, n.members || []);
   row(ui.partners, [String(n.partners)]);
   panel.appendChild(dl);
   panel.appendChild(kgEl("div", n.iri, "kg-iri"));
   panel.appendChild(kgEl("h3", ui.agreements + " (" + n.agreements.length + ")"));
   var list = kgEl("ol");
-  var sources = new Set(n.sources);
+  var sources = new Set(n.sources || []);
   n.agreements.forEach(function (ai) {
     var a = KG.agreements[ai];
     var li = kgEl("li", null, "kg-agreement");
@@ -256,9 +273,10 @@ function kgShow(id) {
     if (a.directions.length) {
       li.appendChild(kgEl("div", ui.direction + ": " + a.directions.map(function (x) { return KG.directions[x].label; }).join(", "), "kg-meta"));
     }
-    li.appendChild(kgEl("div", ui.parties + ": " + a.parties.join("; "), "kg-meta"));
-    if (a.sources.length) { li.appendChild(kgEl("div", ui.sources + ": " + a.sources.join(", "), "kg-meta")); }
-    a.sources.forEach(function (s) { sources.add(s); });
+    li.appendChild(kgEl("div", ui.parties + ": " + a.parties.map(kgPartyLabel).join("; "), "kg-meta"));
+    var own = a.sources || [];
+    if (own.length) { li.appendChild(kgEl("div", ui.sources + ": " + own.join(", "), "kg-meta")); }
+    own.forEach(function (s) { sources.add(s); });
     list.appendChild(li);
   });
   panel.appendChild(list);
