@@ -109,6 +109,16 @@ def _output_file(help_text: str) -> Callable[[F], F]:
 )
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on violations.")
 @click.option(
+    "--changed",
+    "changed_since",
+    is_flag=False,
+    flag_value="HEAD",
+    default=None,
+    metavar="[REV]",
+    help="Check the RDF files under ontology/, shapes/ and data/ changed since the git "
+    "revision REV (default HEAD: uncommitted changes), untracked ones included.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "turtle", "github", "junit"]),
@@ -131,24 +141,37 @@ def validate_command(
     inference: str,
     engine: str,
     strict: bool,
+    changed_since: str | None,
     fmt: str,
     lang: str,
     output: Path | None,
 ) -> None:
     """Validate the data against the SHACL shapes in shapes/.
 
-    PATHS are the data files or folders to check (default: everything outside ontology/ and
-    shapes/); the ontology is always mixed in, so subclass instances are checked too. Exit code
-    0 when there are no violations (warnings allowed unless --strict), 1 otherwise, 2 on errors.
+    PATHS are the files or folders to check (default: everything outside ontology/ and
+    shapes/); the ontology is always mixed in, so subclass instances are checked too. Only
+    results on nodes defined in PATHS are reported. When PATHS lie inside the project, the
+    whole project (ontology/, shapes/, data/) is loaded as context, so references to other
+    files resolve; PATHS outside the project are checked against its ontology and shapes
+    only. Exit code 0 when there are no violations (warnings allowed unless --strict),
+    1 otherwise, 2 on errors.
 
-    Example: kgtool validate data/ --format github --lang ru
+    Example: kgtool validate data/agreements.ttl --format github --lang ru
     """
     from kgtool.fsutil import atomic_write_text
     from kgtool.validate import render, validate
 
     report = validate(
-        list(paths) or None, inference=inference, strict=strict, lang=lang, engine=engine
+        list(paths) or None,
+        inference=inference,
+        strict=strict,
+        lang=lang,
+        engine=engine,
+        changed_since=changed_since,
     )
+    if changed_since is not None:
+        checked = ", ".join(report.files) or "no RDF file"
+        click.echo(f"changed since {changed_since}: {checked}", err=True)
     text = render(report, fmt, lang=lang, strict=strict)
     if output is None:
         click.echo(text, nl=False)
@@ -823,13 +846,17 @@ def serve(host: str, port: int, timeout: float, max_rows: int, paths: tuple[Path
     Example: kgtool serve --port 8000 --timeout 5
     """
     from kgtool.graph import load
-    from kgtool.serve import check_address
+    from kgtool.serve import check_address, check_limits
     from kgtool.serve import serve as serve_site
 
-    loaded = load(list(paths) or None)
+    check_limits(timeout, max_rows)  # before the graph loads: a bad option fails at once
     check_address(host, port)
-    click.echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
-    serve_site(loaded, host, port, timeout=timeout, max_rows=max_rows)
+    loaded = load(list(paths) or None)
+
+    def announce(url: str) -> None:
+        click.echo(f"serving on {url} (SPARQL at /sparql); Ctrl-C stops", err=True)
+
+    serve_site(loaded, host, port, timeout=timeout, max_rows=max_rows, on_ready=announce)
 
 
 # [anchor: extract commands]

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import typing
+import xml.parsers.expat as expat
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,7 +211,42 @@ def _parse_error(path: Path, exc: BaseException) -> ParseError:
         found = re.search(r"line (\d+) column (\d+)", str(exc))
         if found:
             line, column = int(found[1]), int(found[2])
+    if line is None and RDF_FORMATS.get(path.suffix) == "xml":
+        line, column, message = _xml_error_position(path, message)
     return ParseError(path, line, column, message)
+
+
+def _xml_error_position(path: Path, message: str) -> tuple[int | None, int | None, str]:
+    """Return the line, column and message of an RDF/XML error: Oxigraph's RDF/XML errors
+    carry no position. A malformed XML document gets expat's; an IRI or text that Oxigraph's
+    message quotes gets the first attribute or element that holds it; else rdflib's parser says
+    where the document goes wrong (then its message is shown, as it names that place)."""
+    parser = expat.ParserCreate()
+    try:
+        with path.open("rb") as stream:
+            parser.ParseFile(stream)
+    except expat.ExpatError as exc:
+        return exc.lineno, exc.offset + 1, expat.errors.messages[exc.code]
+    except OSError:
+        return None, None, message
+    quoted = re.search(r"'([^']+)'", message)
+    if quoted:
+        token = re.escape(quoted[1])
+        holder = re.compile(rf"""=\s*(["'])(?P<value>{token})\1|>\s*(?P<text>{token})\s*<""")
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            for number, text in enumerate(lines, start=1):
+                found = holder.search(text)
+                if found:
+                    group = "value" if found["value"] is not None else "text"
+                    return number, found.start(group) + 1, message
+    try:
+        Graph().parse(path, format="xml")
+    except Exception as exc:  # rdflib raises SAX, parser and value errors alike
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        where = re.match(r"^.*?:(\d+):(\d+): (.+)$", first)
+        if where:
+            return int(where[1]), int(where[2]) + 1, where[3]
+    return None, None, message
 
 
 def parse_file(path: Path, graph_iri: str) -> list[ox.Quad]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import mimetypes
 import multiprocessing
 import re
@@ -639,8 +640,7 @@ def create_app(
     Without ``site_dir`` the site is published into a temporary folder (removed at shutdown),
     with ``base_url`` as its base and ``base_url + "sparql"`` as its SPARQL endpoint.
     """
-    if timeout <= 0 or max_rows <= 0:
-        raise KgtoolError("--timeout and --max-rows must be positive")
+    check_limits(timeout, max_rows)
     if not base_url.endswith("/"):
         base_url += "/"
     own_site = site_dir is None
@@ -681,6 +681,15 @@ def create_app(
     return app
 
 
+def check_limits(timeout: float, max_rows: int) -> None:
+    """Raise KgtoolError unless ``timeout`` (seconds) and ``max_rows`` are positive and finite,
+    so the command says so in one line before it loads or announces anything."""
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise KgtoolError(f"--timeout must be a positive number of seconds, not {timeout:g}")
+    if max_rows <= 0:
+        raise KgtoolError(f"--max-rows must be a positive number of rows, not {max_rows}")
+
+
 def check_address(host: str, port: int) -> None:
     """Raise KgtoolError when ``host:port`` cannot be bound (in use, no such interface), so the
     command says so in one line before it announces anything."""
@@ -701,10 +710,19 @@ def serve(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_rows: int = DEFAULT_MAX_ROWS,
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve the site and the read-only SPARQL endpoint until interrupted."""
+    """Serve the site and the read-only SPARQL endpoint until interrupted.
+
+    ``on_ready(url)`` is called once the options are checked and the site is built, just
+    before the server starts: the moment to announce it."""
+    check_limits(timeout, max_rows)
+    check_address(host, port)
     shown = f"[{host}]" if ":" in host else host
-    app = create_app(loaded, base_url=f"http://{shown}:{port}/", timeout=timeout, max_rows=max_rows)
+    base_url = f"http://{shown}:{port}/"
+    app = create_app(loaded, base_url=base_url, timeout=timeout, max_rows=max_rows)
+    if on_ready is not None:
+        on_ready(base_url)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     except OSError as exc:
@@ -718,6 +736,7 @@ __all__ = [
     "Answer",
     "QueryJob",
     "check_address",
+    "check_limits",
     "create_app",
     "execute",
     "negotiate",

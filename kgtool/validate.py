@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,15 @@ from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
-from kgtool.graph import LoadedGraph, bind_prefixes, iter_quads, load, locate
+from kgtool.graph import LoadedGraph, bind_prefixes, iter_quads, load
 from kgtool.project import (
     COOP,
     PREFIXES,
+    RDF_FORMATS,
     Project,
     canonical_language_tag,
     find_project,
+    language_order,
     local_name,
     pick_label,
 )
@@ -62,6 +65,9 @@ LABEL_PROPERTIES: tuple[URIRef, ...] = (
 
 #: Where a focus node is defined: ``(file, line)``, or None when it is not found.
 NodeLocator = Callable[[Node], tuple[str, int | None] | None]
+
+#: Whether a result on a focus node is reported (the node is defined in the files asked for).
+FocusFilter = Callable[[Node], bool]
 
 
 # --- the report model -----------------------------------------------------------------------
@@ -107,6 +113,9 @@ class ValidationReport:
     results: tuple[ValidationResult, ...]
     graph: Graph = field(compare=False, repr=False)
     shapes: tuple[str, ...] = ()
+    #: the files whose nodes the results are about (relative to the project), when the
+    #: validation was asked for some files only; empty when it covers all the data
+    files: tuple[str, ...] = ()
 
     def count(self, severity: str) -> int:
         """Return how many results have ``severity`` (Violation, Warning or Info)."""
@@ -150,16 +159,64 @@ def validate(
     lang: str = "en",
     loaded: LoadedGraph | None = None,
     engine: str = "auto",
+    changed_since: str | None = None,
 ) -> ValidationReport:
-    """Validate the data files against ``shapes/*.ttl``, with ``ontology/`` as the ontology.
+    """Validate the data against ``shapes/*.ttl``, with ``ontology/`` as the ontology.
 
-    The data are the explicit ``paths`` if given, else every loaded file outside ontology/ and
-    shapes/. ``strict`` and ``lang`` only matter to the caller (``exit_code``, renderings); they
-    are accepted here so one call carries a whole ``kgtool validate`` invocation.
+    Without ``paths`` every loaded file outside ontology/ and shapes/ is validated. With
+    ``paths`` only results on nodes defined (used as a subject) in those files are reported,
+    and the rest is context: when a path lies inside the project the whole project is loaded
+    (the institutions, concepts and sources that agreements refer to are in other files);
+    paths outside it are checked against the project's ontology and shapes only.
+    ``changed_since`` (a git revision) takes the RDF files under ontology/, shapes/ and data/
+    changed since then as ``paths``. With ``loaded`` nothing more is loaded: ``paths`` only
+    choose the reported files. ``strict`` and ``lang`` only matter to the caller
+    (``exit_code``, renderings); they are accepted so one call carries a whole invocation.
     """
     del strict, lang  # used by the caller when rendering and choosing the exit code
+    if changed_since is not None:
+        if paths:
+            raise KgtoolError("give either PATHS or --changed, not both")
+        project = loaded.project if loaded is not None else project or find_project()
+        paths = changed_files(project, changed_since)
+        if not paths:
+            return _empty_report(loaded, project)
     with _quiet_ill_typed_literals():
         return _validate(paths, project, inference, loaded, engine)
+
+
+def changed_files(project: Project, since: str = "HEAD") -> list[Path]:
+    """Return the RDF files under ontology/, shapes/ and data/ that differ from the git
+    revision ``since`` (``git diff --name-only``, uncommitted changes included) or that git
+    does not track yet, sorted; deleted files are left out."""
+    if not since or since.startswith("-"):
+        raise KgtoolError(f"--changed: {since!r} is not a git revision")
+    names: set[str] = set()
+    for args in (
+        ["diff", "--name-only", "--relative", "-z", since, "--"],
+        ["ls-files", "--others", "--exclude-standard", "-z"],
+    ):
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(project.root), *args], capture_output=True, check=False
+            )
+        except OSError as exc:
+            raise KgtoolError(f"--changed needs git: {exc.strerror or exc}") from exc
+        if done.returncode != 0:
+            said = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
+            if Path(since).exists():  # "--changed data/x.ttl": click took the file for REV
+                said = ["a file, not a git revision (give files to check without --changed)"]
+            raise KgtoolError(f"--changed {since}: {said[-1] if said else 'git failed'}")
+        names.update(name for name in done.stdout.decode("utf-8").split("\0") if name)
+    folders = [d for d in project.source_dirs() if d.is_dir()]
+    found = (project.root / name for name in names)
+    return sorted(
+        path
+        for path in found
+        if path.suffix in RDF_FORMATS
+        and path.is_file()
+        and any(_inside(path, folder) for folder in folders)
+    )
 
 
 def _validate(
@@ -169,45 +226,97 @@ def _validate(
     loaded: LoadedGraph | None,
     engine: str = "auto",
 ) -> ValidationReport:
+    fast = _fast_engine(engine, inference)
     if loaded is None:
         project = project or find_project()
-        sources: list[Path] | None = None
-        if paths:
-            sources = [p for p in (project.ontology_dir, project.shapes_dir) if p.is_dir()]
-            sources += list(paths)
-        loaded = load(sources, project=project)
+        loaded = load(_sources(paths, project), project=project)
     project = loaded.project
-    non_data = set(loaded.graph_iris_under(NON_DATA_FOLDERS))
-    if paths:
-        data_iris = {iri for path in paths for iri in _graphs_of_path(loaded, path)}
-    else:
-        data_iris = {URIRef(iri) for iri in loaded.files} - non_data
     shapes_iris = set(loaded.graph_iris_under(["shapes"]))
     if not shapes_iris:
         raise KgtoolError(f"{project.shapes_dir}: no shapes to validate against")
     ontology_iris = set(loaded.graph_iris_under(["ontology"]))
-    if _fast_engine(engine, inference):
+    data_iris = {URIRef(iri) for iri in loaded.files} - shapes_iris - ontology_iris
+    keep: FocusFilter | None = None
+    files: tuple[str, ...] = ()
+    if paths:
+        chosen = {iri for path in paths for iri in _graphs_of_path(loaded, path)}
+        keep = _defined_in(loaded, chosen)
+        files = tuple(sorted({_shown(loaded, loaded.files[str(iri)]) for iri in chosen}))
+    locator = Locator(loaded)
+    if fast:
         shapes_graph = loaded.subgraph(["shapes"])
         report_graph, labels = validate_loaded(
             loaded, data_iris | ontology_iris, shapes_graph, LABEL_PROPERTIES
         )
-        return _report(report_graph, labels, shapes_graph, Locator(loaded))
+        report = _report(report_graph, labels, shapes_graph, locator, keep)
+    else:
+        data, shapes, ontology = _new_graph(), _new_graph(), _new_graph()
+        for s, p, o, g in iter_quads(loaded):
+            if g in data_iris:
+                data.add((s, p, o))
+            if g in shapes_iris:
+                shapes.add((s, p, o))
+            if g in ontology_iris:
+                ontology.add((s, p, o))
+        report = validate_graph(
+            data,
+            shapes,
+            ontology if len(ontology) else None,
+            inference=inference,
+            locator=locator,
+            keep=keep,
+        )
+    return replace(report, files=files)
 
-    data, shapes, ontology = _new_graph(), _new_graph(), _new_graph()
-    for s, p, o, g in iter_quads(loaded):
-        if g in data_iris:
-            data.add((s, p, o))
-        if g in shapes_iris:
-            shapes.add((s, p, o))
-        if g in ontology_iris:
-            ontology.add((s, p, o))
-    return validate_graph(
-        data,
-        shapes,
-        ontology if len(ontology) else None,
-        inference=inference,
-        locator=lambda node: _location(loaded, node),
-    )
+
+def _sources(paths: Sequence[Path] | None, project: Project) -> list[Path] | None:
+    """Return what to load to validate ``paths`` (None: the whole project).
+
+    A path inside the project brings in the whole project as context, plus the given paths
+    that lie outside its ontology/, shapes/ and data/ (drafts, say); paths that are all
+    outside the project are loaded with the project's ontology and shapes only."""
+    if not paths:
+        return None
+    folders = [d for d in project.source_dirs() if d.is_dir()]
+    if any(_inside(path, project.root) for path in paths):
+        extra = [
+            path
+            for path in paths
+            if not any(_inside(path, folder) for folder in folders)
+            and not _inside(project.root, path)  # the project's root or one above it
+        ]
+        return folders + extra
+    return [d for d in (project.ontology_dir, project.shapes_dir) if d.is_dir()] + list(paths)
+
+
+def _defined_in(loaded: LoadedGraph, graphs: Iterable[URIRef]) -> FocusFilter:
+    """Return whether a node is a subject in one of ``graphs`` (asked once per node)."""
+    views = [loaded.dataset.graph(iri) for iri in sorted(graphs)]
+    answers: dict[Node, bool] = {}
+
+    def defined(node: Node) -> bool:
+        found = answers.get(node)
+        if found is None:
+            found = answers[node] = any((node, None, None) in view for view in views)
+        return found
+
+    return defined
+
+
+def _empty_report(loaded: LoadedGraph | None, project: Project) -> ValidationReport:
+    """Return the report of a validation that had no file to check (no shape ran)."""
+    shapes = loaded.subgraph(["shapes"]) if loaded is not None else _shapes_of(project)
+    graph = _new_graph()
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(True)))
+    return ValidationReport(True, (), graph, tuple(_n3(s) for s in named_shapes(shapes)))
+
+
+def _shapes_of(project: Project) -> Graph:
+    if not project.shapes_dir.is_dir():
+        raise KgtoolError(f"{project.shapes_dir}: no shapes to validate against")
+    return load([project.shapes_dir], project=project).subgraph(["shapes"])
 
 
 def _fast_engine(engine: str, inference: str) -> bool:
@@ -226,6 +335,7 @@ def validate_graph(
     *,
     inference: str = "none",
     locator: NodeLocator | None = None,
+    keep: FocusFilter | None = None,
 ) -> ValidationReport:
     """Validate ``data`` (changed in place: the ontology is mixed in) against ``shapes``.
 
@@ -233,7 +343,8 @@ def validate_graph(
     and property axioms, so the ontology's individuals (countries, concepts, schemes) would be
     missing and every ``sh:class coop:Country`` would fail. With the ``rdfs:subClassOf``
     triples in the data graph, ``sh:targetClass`` and ``sh:class`` reach subclass instances.
-    ``locator(node)`` returns ``(file, line)`` for a focus node, or None. (pyshacl's
+    ``locator(node)`` returns ``(file, line)`` for a focus node, or None; ``keep(node)`` says
+    whether results on a focus node are reported (default: all are). (pyshacl's
     ``focus_nodes`` option is not offered: it also filters the value nodes that nested
     ``sh:or``/``sh:qualifiedValueShape`` shapes see, which silences those constraints.)
     """
@@ -250,7 +361,7 @@ def validate_graph(
             inplace=True,
             allow_warnings=False,
         )
-    return _report(report_graph, data, shapes, locator)
+    return _report(report_graph, data, shapes, locator, keep)
 
 
 def check_shapes(shapes: Graph) -> ValidationReport:
@@ -302,63 +413,125 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def _location(loaded: LoadedGraph, node: Node) -> tuple[str, int | None] | None:
-    found = locate(loaded, node)
-    if found is None:
-        return None
-    path = found.path.resolve()
-    root = loaded.project.root.resolve()
-    shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(found.path)
-    return shown, found.line
+def _shown(loaded: LoadedGraph, path: Path) -> str:
+    """Return ``path`` as reports show it: relative to the project when inside it."""
+    resolved, root = path.resolve(), loaded.project.root.resolve()
+    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
 
 
 def _report(
-    report_graph: Graph, data: Graph, shapes: Graph, locator: NodeLocator | None
+    report_graph: Graph,
+    data: Graph,
+    shapes: Graph,
+    locator: NodeLocator | None,
+    keep: FocusFilter | None = None,
 ) -> ValidationReport:
+    """Build the report model from a ``sh:ValidationReport`` graph; results on focus nodes
+    that ``keep`` refuses are left out of both (and ``sh:conforms`` follows)."""
     bind_prefixes(report_graph)
-    located: dict[Node, tuple[str, int | None] | None] = {}
+    build = _ResultBuilder(report_graph, data, shapes, locator)
     results: list[ValidationResult] = []
+    dropped: set[Node] = set()
     # Only top-level results: nested ones (sh:detail, from sh:node) explain their parent.
-    top_level = [
-        r
-        for report in report_graph.subjects(RDF.type, SH.ValidationReport)
-        for r in report_graph.objects(report, SH.result)
-    ]
-    for result in top_level:
-        focus = report_graph.value(result, SH.focusNode)
-        source_shape = report_graph.value(result, SH.sourceShape)
-        if focus is None or source_shape is None:
-            continue
-        if locator is not None and focus not in located:
-            located[focus] = locator(focus)
-        where = located.get(focus)
-        path_node = report_graph.value(result, SH.resultPath)
-        severity = report_graph.value(result, SH.resultSeverity)
-        component = report_graph.value(result, SH.sourceConstraintComponent)
-        results.append(
-            ValidationResult(
-                focus_node=focus,
-                focus_labels=_labels(data, focus),
-                path=_render_path(report_graph, path_node) if path_node is not None else None,
-                value=report_graph.value(result, SH.value),
-                source_shape=source_shape,
-                shape=owning_shape(shapes, source_shape),
-                component=URIRef(str(component))
-                if component is not None
-                else SH.ConstraintComponent,
-                severity=local_name(str(severity)) if severity is not None else "Violation",
-                messages=_messages(report_graph, result, shapes, source_shape),
-                file=where[0] if where else None,
-                line=where[1] if where else None,
-            )
-        )
+    for report in list(report_graph.subjects(RDF.type, SH.ValidationReport)):
+        for node in list(report_graph.objects(report, SH.result)):
+            result = build(node, keep)
+            if result is None:
+                dropped.add(node)
+            else:
+                results.append(result)
     results.sort(key=_sort_key)
+    conforms = not any(r.severity == "Violation" for r in results)
+    if dropped:
+        report_graph = _without_results(report_graph, dropped, conforms)
     return ValidationReport(
-        conforms=not any(r.severity == "Violation" for r in results),
+        conforms=conforms,
         results=tuple(results),
         graph=report_graph,
         shapes=tuple(_n3(s) for s in named_shapes(shapes)),
     )
+
+
+class _ResultBuilder:
+    """Turn result nodes of a report graph into ``ValidationResult``s, working out what
+    results share (labels and place of a focus node, owning shape, messages, path) once."""
+
+    def __init__(
+        self, report_graph: Graph, data: Graph, shapes: Graph, locator: NodeLocator | None
+    ) -> None:
+        self.graph, self.data, self.shapes, self.locator = report_graph, data, shapes, locator
+        self.located: dict[Node, tuple[str, int | None] | None] = {}
+        self.labels: dict[Node, dict[str, str]] = {}
+        self.owners: dict[Node, Node] = {}
+        self.paths: dict[Node, str] = {}
+        self.messages: dict[tuple[Node, tuple[Node, ...]], dict[str, str]] = {}
+
+    def __call__(self, node: Node, keep: FocusFilter | None) -> ValidationResult | None:
+        """Return the result at ``node``; None when it has no focus node or shape, or when
+        ``keep`` refuses its focus node."""
+        values: dict[Node, Node] = {}
+        found_messages: list[Node] = []
+        for p, o in self.graph.predicate_objects(node):
+            if p == SH.resultMessage:
+                found_messages.append(o)
+            else:
+                values.setdefault(p, o)
+        focus, source_shape = values.get(SH.focusNode), values.get(SH.sourceShape)
+        if focus is None or source_shape is None or (keep is not None and not keep(focus)):
+            return None
+        if focus not in self.located:
+            self.located[focus] = self.locator(focus) if self.locator is not None else None
+            self.labels[focus] = _labels(self.data, focus)
+        where = self.located[focus]
+        shape = self.owners.get(source_shape)
+        if shape is None:
+            shape = self.owners[source_shape] = owning_shape(self.shapes, source_shape)
+        path_node = values.get(SH.resultPath)
+        path: str | None = None
+        if path_node is not None:
+            path = self.paths.get(path_node)
+            if path is None:
+                path = self.paths[path_node] = _render_path(self.graph, path_node)
+        key = (source_shape, tuple(found_messages))
+        messages = self.messages.get(key)
+        if messages is None:
+            messages = self.messages[key] = _messages(found_messages, self.shapes, source_shape)
+        severity = values.get(SH.resultSeverity)
+        component = values.get(SH.sourceConstraintComponent)
+        return ValidationResult(
+            focus_node=focus,
+            focus_labels=self.labels[focus],
+            path=path,
+            value=values.get(SH.value),
+            source_shape=source_shape,
+            shape=shape,
+            component=URIRef(str(component)) if component is not None else SH.ConstraintComponent,
+            severity=local_name(str(severity)) if severity is not None else "Violation",
+            messages=messages,
+            file=where[0] if where else None,
+            line=where[1] if where else None,
+        )
+
+
+def _without_results(report_graph: Graph, dropped: set[Node], conforms: bool) -> Graph:
+    """Return a copy of ``report_graph`` without the ``dropped`` results and what only they
+    reach (their details and paths), with ``sh:conforms`` set to ``conforms``."""
+    out = _new_graph()
+    reports = list(report_graph.subjects(RDF.type, SH.ValidationReport))
+    seen: set[Node] = set(dropped) | set(reports)
+    todo = list(reports)
+    while todo:
+        node = todo.pop()
+        for p, o in report_graph.predicate_objects(node):
+            if o in dropped or (p == SH.conforms and node in reports):
+                continue
+            out.add((node, p, o))
+            if isinstance(o, BNode) and o not in seen:
+                seen.add(o)
+                todo.append(o)
+    for report in reports:
+        out.add((report, SH.conforms, Literal(conforms)))
+    return out
 
 
 def _sort_key(r: ValidationResult) -> tuple[Any, ...]:
@@ -383,29 +556,34 @@ def _texts(literals: Iterable[Node]) -> dict[str, str]:
     return out
 
 
-def _messages(report_graph: Graph, result: Node, shapes: Graph, shape: Node) -> dict[str, str]:
-    """Return a result's messages by language.
+def _messages(found: Sequence[Node], shapes: Graph, shape: Node) -> dict[str, str]:
+    """Return a result's messages (``found``) by language.
 
     pyshacl fills ``{?value}`` in SPARQL messages with ``re.sub``, which drops the language
     tag; such a message gets its language back from the template in the shapes graph."""
-    found = list(report_graph.objects(result, SH.resultMessage))
-    templates = [
-        m
-        for source in (shape, *shapes.objects(shape, SH.sparql))
-        for m in shapes.objects(source, SH.message)
-        if isinstance(m, Literal) and m.language
-    ]
+    untagged = [m for m in found if isinstance(m, Literal) and not m.language]
+    templates = _templates(shapes, shape) if untagged else []
     tagged: list[Node] = []
     for message in found:
         if isinstance(message, Literal) and not message.language:
-            for template in templates:
-                parts = re.split(r"\{[?$]\w+\}", str(template))
-                pattern = ".*".join(re.escape(part) for part in parts)
-                if re.fullmatch(pattern, str(message), flags=re.S):
+            for template, pattern in templates:
+                if pattern.fullmatch(str(message)):
                     message = Literal(str(message), lang=template.language)
                     break
         tagged.append(message)
     return _texts(tagged)
+
+
+def _templates(shapes: Graph, shape: Node) -> list[tuple[Literal, re.Pattern[str]]]:
+    """Return the language-tagged ``sh:message`` templates of ``shape`` and its SPARQL
+    constraints, each with a pattern that matches its filled-in text."""
+    found: list[tuple[Literal, re.Pattern[str]]] = []
+    for source in (shape, *shapes.objects(shape, SH.sparql)):
+        for m in shapes.objects(source, SH.message):
+            if isinstance(m, Literal) and m.language:
+                parts = re.split(r"\{[?$]\w+\}", str(m))
+                found.append((m, re.compile(".*".join(map(re.escape, parts)), flags=re.S)))
+    return found
 
 
 def _labels(graph: Graph, node: Node) -> dict[str, str]:
@@ -481,11 +659,96 @@ def render(
     raise KgtoolError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def _summary(report: ValidationReport) -> str:
-    counts = ", ".join(
-        f"{report.count(s)} {s.lower()}{'s' if report.count(s) != 1 else ''}" for s in SEVERITIES
-    )
-    verdict = "conforms" if report.conforms else "does not conform"
+@dataclass(frozen=True)
+class _Words:
+    """The words of the text report in one language (the languages the shapes' messages are
+    written in; others fall back through ``language_order``)."""
+
+    conforms: str
+    does_not_conform: str
+    #: severity -> the word heading a result line
+    severity: Mapping[str, str]
+    #: (severity, count) -> "3 violations"
+    count: Callable[[str, int], str]
+    path: str
+    value: str
+    shape: str
+
+
+def _english_count(severity: str, n: int) -> str:
+    return f"{n} {severity.lower()}{'s' if n != 1 else ''}"
+
+
+_RUSSIAN_NOUNS = {
+    "Violation": ("нарушение", "нарушения", "нарушений"),
+    "Warning": ("предупреждение", "предупреждения", "предупреждений"),
+    "Info": ("уведомление", "уведомления", "уведомлений"),
+}
+
+
+def _russian_count(severity: str, n: int) -> str:
+    one, few, many = _RUSSIAN_NOUNS[severity]
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} {one}"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} {few}"
+    return f"{n} {many}"
+
+
+# Uzbek nouns stay singular after a number and its counter "ta".
+_UZBEK_LATIN = {"Violation": "qoidabuzarlik", "Warning": "ogohlantirish", "Info": "xabar"}
+_UZBEK_CYRILLIC = {"Violation": "қоидабузарлик", "Warning": "огоҳлантириш", "Info": "хабар"}
+
+_WORDS: dict[str, _Words] = {
+    "en": _Words(
+        "conforms",
+        "does not conform",
+        {s: s for s in SEVERITIES},
+        _english_count,
+        "path",
+        "value",
+        "shape",
+    ),
+    "ru": _Words(
+        "соответствует",
+        "не соответствует",
+        {s: forms[0].capitalize() for s, forms in _RUSSIAN_NOUNS.items()},
+        _russian_count,
+        "путь",
+        "значение",
+        "форма",
+    ),
+    "uz-Latn": _Words(
+        "mos keladi",
+        "mos kelmaydi",
+        {s: noun.capitalize() for s, noun in _UZBEK_LATIN.items()},
+        lambda severity, n: f"{n} ta {_UZBEK_LATIN[severity]}",
+        "yoʻl",
+        "qiymat",
+        "shakl",
+    ),
+    "uz-Cyrl": _Words(
+        "мос келади",
+        "мос келмайди",
+        {s: noun.capitalize() for s, noun in _UZBEK_CYRILLIC.items()},
+        lambda severity, n: f"{n} та {_UZBEK_CYRILLIC[severity]}",
+        "йўл",
+        "қиймат",
+        "шакл",
+    ),
+}
+
+
+def _words(lang: str) -> _Words:
+    return next(_WORDS[tag] for tag in (*language_order(lang), "en") if tag in _WORDS)
+
+
+def summary(report: ValidationReport, lang: str = "en") -> str:
+    """Return the one-line verdict with the count of each severity, in ``lang`` (English
+    when the report has no words in it): ``conforms: 0 violations, 1 warning, 0 infos``."""
+    words = _words(lang)
+    counts = ", ".join(words.count(s, report.count(s)) for s in SEVERITIES)
+    verdict = words.conforms if report.conforms else words.does_not_conform
     return f"{verdict}: {counts}"
 
 
@@ -500,6 +763,7 @@ def _one_line(text: str) -> str:
 
 def render_text(report: ValidationReport, *, lang: str = "en") -> str:
     """Return the results grouped by focus node: label, file:line, severity and message."""
+    words = _words(lang)
     lines: list[str] = []
     current: Node | None = None
     for r in report.results:
@@ -510,15 +774,15 @@ def render_text(report: ValidationReport, *, lang: str = "en") -> str:
             label = _one_line(r.focus_label(lang))
             head = f"{_n3(r.focus_node)}" + (f" ({label})" if label else "")
             lines.append(f"{r.where}: {head}" if r.where else head)
-        detail = f"  {r.severity}: {r.message(lang)}"
-        extras = [f"path {r.path}"] if r.path else []
+        detail = f"  {words.severity.get(r.severity, r.severity)}: {r.message(lang)}"
+        extras = [f"{words.path} {r.path}"] if r.path else []
         if r.value is not None:
-            extras.append(f"value {_n3(r.value)}")
-        extras.append(f"shape {_n3(r.shape)}")
+            extras.append(f"{words.value} {_n3(r.value)}")
+        extras.append(f"{words.shape} {_n3(r.shape)}")
         lines.append(f"{detail} [{'; '.join(extras)}]")
     if lines:
         lines.append("")
-    lines.append(_summary(report))
+    lines.append(summary(report, lang))
     return "\n".join(lines) + "\n"
 
 

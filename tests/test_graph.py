@@ -106,6 +106,31 @@ def test_parse_error_exits_2_with_one_line_via_cli() -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("name", "line", "says"),
+    [
+        ("mismatched-tag.rdf", 6, "mismatched tag"),  # malformed XML (expat's position)
+        ("bad-iri.rdf", 7, "no such org"),  # Oxigraph's message, the attribute it quotes
+        ("two-names.rdf", 5, "rdf:ID"),  # no quote to look for: rdflib's parser says where
+    ],
+)
+@pytest.mark.parametrize("store", ["oxigraph", "memory"])
+def test_rdfxml_parse_error_names_file_and_line(
+    name: str, line: int, says: str, store: str
+) -> None:
+    path = BROKEN / name
+    with pytest.raises(ParseError) as caught:
+        load([path], project=FORMATS_PROJECT, store=store)
+    assert caught.value.line == line and caught.value.column is not None
+    assert says in caught.value.detail
+    options = ["--memory"] if store == "memory" else []
+    result = CliRunner().invoke(cli, [*options, "stats", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"kgtool: error: {path}:{line}:"), lines
+    assert "Traceback" not in result.output
+
+
 def test_remote_jsonld_context_is_refused() -> None:
     with pytest.raises(ParseError, match="remote @context"):
         load([BROKEN / "remote-context.jsonld"], project=FORMATS_PROJECT)

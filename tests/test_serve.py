@@ -354,18 +354,26 @@ def test_parameter_api_binds_values_as_terms(client: httpx.Client) -> None:
     assert missing.text == "unknown query 'no-such-question'; see /api/queries\n"
 
 
-def test_serve_command_rejects_bad_limits(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--timeout", "0"), ("--timeout", "-5"), ("--timeout", "nan"), ("--max-rows", "0")],
+)
+def test_serve_command_rejects_bad_limits_before_anything_else(
+    project: Project, monkeypatch: pytest.MonkeyPatch, option: str, value: str
 ) -> None:
+    """A bad limit is named in one line, before the graph loads (the file given does not even
+    parse) and before 'serving on ...' is announced."""
     from click.testing import CliRunner
 
     from kgtool.cli import cli
 
     monkeypatch.chdir(project.root)
-    data = str(project.root / "data" / "sources.ttl")
-    result = CliRunner().invoke(cli, ["serve", "--timeout", "0", data])
-    assert result.exit_code == 2
-    assert "--timeout and --max-rows must be positive" in result.output
+    broken = str(project.root / "tests" / "fixtures" / "graph" / "broken" / "unterminated.ttl")
+    result = CliRunner().invoke(cli, ["serve", option, value, broken])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"kgtool: error: {option} must be a positive")
+    assert "serving on" not in result.output and "unterminated" not in result.output
 
 
 def test_serve_command_names_a_port_it_cannot_use(

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from rdflib import Graph, Literal, Namespace
+from rdflib import Graph, Literal, Namespace, URIRef
 
 from kgtool.cli import cli
 from kgtool.project import Project
-from kgtool.validate import render, validate
+from kgtool.validate import ValidationReport, ValidationResult, render, summary, validate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "validate"
@@ -119,6 +119,73 @@ def test_text_in_russian(make_project: MakeProject) -> None:
     assert "agr:lonely (Одинокий меморандум)" in result.output
     # No Russian title: the English one stands in.
     assert "agr:impossible-date (Memorandum of 30 February)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("lang", "failing", "passing", "severity"),
+    [
+        (
+            "en",
+            "does not conform: 2 violations, 1 warning, 0 infos",
+            "conforms: 0 violations, 1 warning, 0 infos",
+            "  Violation: ",
+        ),
+        (
+            "ru",
+            "не соответствует: 2 нарушения, 1 предупреждение, 0 уведомлений",
+            "соответствует: 0 нарушений, 1 предупреждение, 0 уведомлений",
+            "  Нарушение: ",
+        ),
+        (
+            "uz-Latn",
+            "mos kelmaydi: 2 ta qoidabuzarlik, 1 ta ogohlantirish, 0 ta xabar",
+            "mos keladi: 0 ta qoidabuzarlik, 1 ta ogohlantirish, 0 ta xabar",
+            "  Qoidabuzarlik: ",
+        ),
+        (
+            "uz-Cyrl",
+            "мос келмайди: 2 та қоидабузарлик, 1 та огоҳлантириш, 0 та хабар",
+            "мос келади: 0 та қоидабузарлик, 1 та огоҳлантириш, 0 та хабар",
+            "  Қоидабузарлик: ",
+        ),
+    ],
+)
+def test_summary_and_severities_speak_the_language(
+    make_project: MakeProject, lang: str, failing: str, passing: str, severity: str
+) -> None:
+    make_project("bad.ttl", "warn.ttl")
+    result = _run("--lang", lang)
+    assert result.output.rstrip("\n").splitlines()[-1] == failing
+    assert severity in result.output
+    only_warnings = _run("data/warn.ttl", "--lang", lang)
+    assert only_warnings.output.rstrip("\n").splitlines()[-1] == passing
+
+
+def test_russian_counts_agree_with_the_number() -> None:
+    def report_with(violations: int) -> ValidationReport:
+        one = ValidationResult(
+            focus_node=URIRef("https://example.org/a"),
+            focus_labels={},
+            path=None,
+            value=None,
+            source_shape=URIRef("https://example.org/Shape"),
+            shape=URIRef("https://example.org/Shape"),
+            component=SH.MinCountConstraintComponent,
+            severity="Violation",
+            messages={},
+        )
+        return ValidationReport(False, (one,) * violations, Graph())
+
+    said = {
+        n: summary(report_with(n), "ru").split(": ")[1].split(", ")[0] for n in (1, 3, 5, 11, 22)
+    }
+    assert said == {
+        1: "1 нарушение",
+        3: "3 нарушения",
+        5: "5 нарушений",
+        11: "11 нарушений",
+        22: "22 нарушения",
+    }
 
 
 def test_ill_typed_date_is_a_violation(make_project: MakeProject) -> None:
