@@ -64,6 +64,8 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _TAG_AT_LINE_END = re.compile(r'"@([a-z]+(?:-[a-z0-9]+)+) \.$', re.MULTILINE)
 #: A whole literal as Oxigraph writes it in Turtle (one line, quotes escaped), with its tag.
 _WRITTEN_LITERAL = re.compile(rb'"(?:[^"\\\n]|\\.)*"(?:@([A-Za-z0-9-]+))?')
+#: Characters XML 1.0 forbids even as character references.
+_XML_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: An XML name at the end of an IRI: what RDF/XML needs to write it as a property element.
 _XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.-]*$")
 
@@ -249,6 +251,8 @@ class _Prepared:
     tags: dict[str, str] = field(default_factory=dict)
     _union: list[str] | None = None
     _nt: bytes | None = None
+    _nquads: bytes | None = None
+    _prefixes: dict[str, str] | None = None
 
     @property
     def union(self) -> list[str]:
@@ -266,14 +270,22 @@ class _Prepared:
             self._nt = _joined(self.union)
         return self._nt
 
+    @property
     def nquads(self) -> bytes:
-        return "".join(
-            f"{line[:-1]}<{name}> .\n" for name, lines in self.graphs for line in lines
-        ).encode("utf-8")
+        if self._nquads is None:
+            # Every line ends with " ." and a newline (a literal's newlines are escaped).
+            self._nquads = b"".join(
+                _joined(lines).replace(b" .\n", f" <{name}> .\n".encode())
+                for name, lines in self.graphs
+            )
+        return self._nquads
 
+    @property
     def prefixes(self) -> dict[str, str]:
         """Return the project prefixes whose namespace the data use, in PREFIXES order."""
-        return {p: ns for p, ns in PREFIXES.items() if f"<{ns}".encode() in self.nt}
+        if self._prefixes is None:
+            self._prefixes = {p: ns for p, ns in PREFIXES.items() if f"<{ns}".encode() in self.nt}
+        return self._prefixes
 
     def written_tags(self, data: bytes) -> bytes:
         """Give the tags of Turtle or TriG written by Oxigraph their canonical case."""
@@ -281,10 +293,12 @@ class _Prepared:
             return data
         cased = {k.encode(): v.encode() for k, v in self.tags.items()}
         if b'\\"@' not in self.nt:
-            # No literal's text holds '"@': every '"@' opens a tag.
-            alternatives = b"|".join(re.escape(t) for t in sorted(cased, key=len, reverse=True))
-            pattern = re.compile(rb'"@(' + alternatives + rb")(?![A-Za-z0-9-])")
-            return pattern.sub(lambda m: b'"@' + cased[m[1]], data)
+            # No literal's text holds '"@': every '"@' opens a tag, and Oxigraph writes a space
+            # or a line end after one.
+            for lower, canonical in cased.items():
+                for end in (b" ", b"\n"):
+                    data = data.replace(b'"@' + lower + end, b'"@' + canonical + end)
+            return data
 
         def whole(match: re.Match[bytes]) -> bytes:
             tag = match[1]
@@ -341,10 +355,16 @@ class _Compactor:
                 self.language_terms[iri] = term
             elif rest == {"@type": "@id"}:
                 self.id_terms[iri] = term
-        self.keys: dict[str, str] = {}
+        self.known: dict[str, str] = {}
 
     def compact(self, iri: str) -> str:
         """Return ``prefix:local`` for the longest project namespace ``iri`` starts with."""
+        found = self.known.get(iri)
+        if found is None:
+            found = self.known[iri] = self._compact(iri)
+        return found
+
+    def _compact(self, iri: str) -> str:
         cut = max(iri.rfind("/"), iri.rfind("#"))
         while cut > 0:
             prefix = self.namespaces.get(iri[: cut + 1])
@@ -352,17 +372,6 @@ class _Compactor:
                 return f"{prefix}:{iri[cut + 1 :]}"
             cut = max(iri.rfind("/", 0, cut), iri.rfind("#", 0, cut))
         return iri
-
-    def key(self, iri: str) -> str:
-        found = self.keys.get(iri)
-        if found is None:
-            found = self.keys[iri] = self.compact(iri)
-        return found
-
-
-@cache
-def _compactor() -> _Compactor:
-    return _Compactor(jsonld_context())
 
 
 def _node_json(node: dict[str, Any]) -> str:
@@ -379,12 +388,13 @@ def _jsonld(lines: Iterable[str]) -> bytes:
     """Write sorted canonical N-Triples lines as compact JSON-LD: one node object per subject
     on a line of its own, kgtool's context inline, literals as ``@value`` strings (lexical form
     kept), values of the context's terms as language maps or IRIs."""
-    names = _compactor()
+    names = _Compactor(jsonld_context())  # one per document: its cache grows with the IRIs
     nodes: list[str] = []
     node: dict[str, Any] = {}
     subject = ""
     for line in lines:
-        s, p, o = _split(line)
+        s, p, o = line.split(" ", 2)
+        o = o[:-2]  # the line ends with " ."
         if s != subject:
             if node:
                 nodes.append(_node_json(node))
@@ -404,7 +414,8 @@ def _jsonld(lines: Iterable[str]) -> bytes:
             value = {"@id": ref}
         else:
             end = o.rfind('"')
-            text = json.loads(o[: end + 1])  # N-Triples escapes are JSON escapes
+            # N-Triples escapes are JSON escapes; most literals have none.
+            text = json.loads(o[: end + 1]) if "\\" in o else o[1:end]
             suffix = o[end + 1 :]
             if not suffix:
                 value = text
@@ -415,8 +426,8 @@ def _jsonld(lines: Iterable[str]) -> bytes:
                     continue
                 value = {"@value": text, "@language": suffix[1:]}
             else:
-                value = {"@value": text, "@type": names.key(suffix[3:-1])}
-        node.setdefault(names.key(predicate), []).append(value)
+                value = {"@value": text, "@type": names.compact(suffix[3:-1])}
+        node.setdefault(names.compact(predicate), []).append(value)
     if node:
         nodes.append(_node_json(node))
     head = json.dumps({"@context": jsonld_context()}, indent=2, ensure_ascii=False, sort_keys=True)
@@ -442,7 +453,13 @@ def _xml(prepared: _Prepared) -> bytes:
                 f"RDF/XML cannot write the property <{predicate}>: its IRI does not end in an "
                 "XML name; export another format"
             )
-    data = rewrite_ntriples(prepared.nt, "xml", prepared.prefixes())
+    data = rewrite_ntriples(prepared.nt, "xml", prepared.prefixes)
+    control = _XML_FORBIDDEN.search(data)
+    if control is not None:
+        raise KgtoolError(
+            f"RDF/XML cannot write a literal holding the control character "
+            f"U+{control[0][0]:04X} (XML 1.0 forbids it); export another format"
+        )
     for lower, cased in prepared.tags.items():
         data = data.replace(f'xml:lang="{lower}"'.encode(), f'xml:lang="{cased}"'.encode())
     return data
@@ -456,12 +473,12 @@ def serialize(loaded: LoadedGraph, fmt: str, *, _prepared: _Prepared | None = No
     if fmt == "nt":
         return prepared.nt
     if fmt == "nquads":
-        return prepared.nquads()
+        return prepared.nquads
     if fmt == "turtle":
-        data = rewrite_ntriples(prepared.nt, "turtle", prepared.prefixes())
+        data = rewrite_ntriples(prepared.nt, "turtle", prepared.prefixes)
         return prepared.written_tags(data)
     if fmt == "trig":
-        data = rewrite_ntriples(prepared.nquads(), "trig", prepared.prefixes(), quads=True)
+        data = rewrite_ntriples(prepared.nquads, "trig", prepared.prefixes, quads=True)
         return prepared.written_tags(data)
     if fmt == "xml":
         return _xml(prepared)
