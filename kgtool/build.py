@@ -1,6 +1,7 @@
 """The main job: load, validate, reason, run the query library, export, count, and draw.
 
-``build`` writes everything into one output folder::
+``build`` writes everything into one output folder (the linked-data site only when asked: it
+is ``kgtool publish``'s job)::
 
     validation.txt, validation.json   SHACL report (kgtool.validate)
     inferred.ttl, reasoning.txt       HermiT's verdict and the inferred graph (kgtool.reason)
@@ -9,7 +10,7 @@
     stats.json, stats.txt             counts (kgtool.stats)
     network/..., network.html         partner-network metrics and page (kgtool.network, viz)
     report/...                        HTML report and calendar (kgtool.report)
-    site/...                          linked-data site (kgtool.publish)
+    site/...                          linked-data site (kgtool.publish), with ``site=True``
 
 A step that fails is reported and the others still run; validation problems do not stop the
 build either: outputs are still written and the exit code is 1.
@@ -31,7 +32,6 @@ from kgtool.fsutil import atomic_write_bytes, atomic_write_text
 from kgtool.graph import LoadedGraph, load
 from kgtool.network import build_network, write_metrics
 from kgtool.project import Project, find_project
-from kgtool.publish import write_site
 from kgtool.queries import list_queries, render_csv, run_query
 from kgtool.reason import reason
 from kgtool.report import write_report
@@ -132,9 +132,11 @@ def build(
     store_dir: Path | None = None,
     as_of: dt.date | None = None,
     reasoning: bool = True,
+    site: bool = False,
     progress: Progress | None = None,
 ) -> BuildSummary:
-    """Build every output of ``project`` into ``out_dir`` (default: the project's out/).
+    """Build every output of ``project`` into ``out_dir`` (default: the project's out/); with
+    ``site`` also the linked-data site (``out_dir/site``, as ``kgtool publish`` writes it).
 
     A parse error stops the build before anything is written (KgtoolError). Later steps that
     fail are reported in the summary (exit code 2) while the others still write their files.
@@ -166,7 +168,10 @@ def build(
     runner.run("network", lambda: _network_step(loaded, out_dir, as_of))
     runner.run("page", lambda: _files(write_page(loaded, out_dir / "network.html", as_of=as_of)))
     runner.run("report", lambda: _files(*write_report(loaded, out_dir / "report", as_of=as_of)))
-    runner.run("site", lambda: _files(write_site(loaded, out_dir / "site")))
+    if site:
+        runner.run("site", lambda: _site_step(loaded, out_dir))
+    else:
+        runner.skip("site", "not asked for (--site); kgtool publish writes it")
 
     return BuildSummary(
         out_dir=out_dir,
@@ -262,6 +267,12 @@ def _export_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
 def _network_step(loaded: LoadedGraph, out_dir: Path, as_of: dt.date) -> StepOutcome:
     network = build_network(loaded, as_of=as_of)
     return _files(*write_metrics(network, out_dir / "network"))
+
+
+def _site_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
+    from kgtool.publish import write_site  # the site's renderers load only when asked for
+
+    return _files(write_site(loaded, out_dir / "site"))
 
 
 def _files(*written: Path) -> StepOutcome:

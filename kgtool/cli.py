@@ -301,16 +301,23 @@ def stats_command(paths: tuple[Path, ...], as_of: str | None, fmt: str) -> None:
 )
 @click.option("--as-of", metavar="DATE", help="Date agreement statuses are computed for.")
 @click.option("--no-reason", is_flag=True, help="Skip HermiT (no Java needed).")
+@click.option("--site", is_flag=True, help="Also write the linked-data site (as kgtool publish).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines, only the summary.")
 @reports_errors
 def build_command(
-    out_dir: Path | None, store_dir: Path | None, as_of: str | None, no_reason: bool, quiet: bool
+    out_dir: Path | None,
+    store_dir: Path | None,
+    as_of: str | None,
+    no_reason: bool,
+    site: bool,
+    quiet: bool,
 ) -> None:
     """Validate, reason, run every query, export all formats and count: the main job.
 
     Writes validation.*, reasoning.txt, inferred.ttl, queries/*.csv, graph.* (six formats),
-    context.jsonld, stats.json and, where those modules exist, the network page, report and
-    site. Exit code 1 if the data do not conform (outputs are still written), 2 on errors.
+    context.jsonld, stats.*, network/, network.html and report/; with --site also site/ (the
+    linked-data site kgtool publish writes). Exit code 1 if the data do not conform (outputs are
+    still written), 2 on errors.
 
     Example: kgtool build -o out --store .kgtool-store
     """
@@ -325,6 +332,7 @@ def build_command(
         store_dir=store_dir,
         as_of=_parse_date(as_of),
         reasoning=not no_reason,
+        site=site,
         progress=progress,
     )
     click.echo(summary.to_text(), nl=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -36,6 +37,9 @@ def test_build_on_the_core_fixture_writes_every_output(tmp_path: Path) -> None:
     assert messages and any(m.startswith("export") for m in messages)
     reason_step = summary.step("reason")
     assert reason_step is not None and reason_step.status == SKIPPED
+    site_step = summary.step("site")  # kgtool publish's job, opt-in
+    assert site_step is not None and site_step.status == SKIPPED
+    assert not (out / "site").exists()
     # The fixture's shape wants xsd:date for signedOn; two agreements give a year or a month.
     validation = summary.step("validate")
     if validation is not None and validation.status != SKIPPED:
@@ -43,6 +47,20 @@ def test_build_on_the_core_fixture_writes_every_output(tmp_path: Path) -> None:
         assert (out / "validation.txt").is_file() and (out / "validation.json").is_file()
         assert summary.exit_code == 1
     assert "Result:" in summary.to_text()
+
+
+def test_build_site_writes_the_linked_data_site_too(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        ["build", "-q", "--no-reason", "--site", "-o", str(out), "--as-of", "2026-11-23"],
+        env={"KGTOOL_PROJECT": str(CORE.root)},
+    )
+    assert result.exit_code == 1, result.output  # the fixture has two SHACL violations
+    assert re.search(r"^ +site +ok ", result.output, re.MULTILINE), result.output
+    assert (out / "site" / "index.html").is_file()
+    dumps = sorted(p.name for p in (out / "site").rglob("*.trig"))
+    assert dumps and (out / "site" / "context.jsonld").is_file()
 
 
 def test_a_build_without_reasoning_leaves_no_earlier_reasoning_behind(tmp_path: Path) -> None:
