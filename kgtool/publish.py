@@ -19,11 +19,18 @@ percent-encoded where they hold characters unsafe in file names); ``kgtool serve
 ``/id/...`` with 303 See Other to ``/doc/...``. Pages carry no script or style from elsewhere
 (a Content-Security-Policy forbids it), every text from the data is escaped, and each page
 embeds a schema.org description as JSON-LD (with an inline ``@vocab`` context, not a URL).
-The folder is built beside the target and swapped in only when complete.
+
+The graph is read from the Oxigraph store in one pass and grouped in Python; pages are plain
+string templates and each thing's Turtle, JSON-LD and N-Triples are written by the small
+deterministic writers below (sorted, canonical blank-node labels), so the same data gives the
+same bytes whatever the hash seed. A new site is built beside the target and renamed into
+place when complete; publishing again into a site rewrites only the files whose bytes changed
+(each replaced atomically) and removes the files of things that are gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -34,21 +41,37 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, FOAF, SKOS, XSD
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
-from kgtool.export import context_document, jsonld_bytes, serialize
-from kgtool.graph import LoadedGraph, bind_prefixes, union_graph
+from kgtool.export import context_document, jsonld_context, serialize
+from kgtool.graph import (
+    LoadedGraph,
+    OxBlankNode,
+    OxLiteral,
+    OxNamedNode,
+    bind_prefixes,
+    oxigraph_store,
+)
 from kgtool.names import latin_to_cyrillic
-from kgtool.project import BASE, COOP, ID, LANGUAGES, PREFIXES, best_language
-from kgtool.queries import compact
+from kgtool.project import (
+    BASE,
+    COOP,
+    ID,
+    LANGUAGES,
+    PREFIXES,
+    best_language,
+    canonical_language_tag,
+)
 from kgtool.viz import json_for_script, search_fold_script, search_keys
 
 #: Licence of the published data (the ontology modules carry their own dcterms:license).
@@ -62,7 +85,7 @@ CHECKSUMS_NAME = "SHA256SUMS"
 VOID_NAME = "void.ttl"
 ONTOLOGY_DOC = "ontology/index.html"
 SEARCH_INDEX_NAME = "search-index.json"
-#: A file every published site holds: only such a folder is ever replaced by ``publish``.
+#: A file every published site holds: only such a folder is ever updated by ``publish``.
 SITE_MARKER = ".kgtool-site"
 
 #: export format -> (file extension, media type); the dumps the site offers.
@@ -84,6 +107,7 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SCHEMA = Namespace("https://schema.org/")
+_VOID_PREFIXES = {"void": str(VOID), "dcat": str(DCAT), "spdx": str(SPDX)}
 
 #: Predicates whose language-tagged values are names, shown grouped by language.
 NAME_PREDICATES: tuple[URIRef, ...] = (
@@ -134,6 +158,10 @@ _CSP = (
     "img-src data:; base-uri 'none'; form-action 'none'"
 )
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+#: local names written as prefixed names (Turtle, JSON-LD, pages); others stay full IRIs
+_PNAME_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
+_XSD_STRING = str(XSD.string)
+_RDF_LANGSTRING = str(RDF.langString)
 
 Progress = Callable[[str], None]
 
@@ -149,6 +177,10 @@ class PublishSummary:
     entities: int
     #: dump file name -> SHA-256
     checksums: dict[str, str] = field(default_factory=dict)
+    #: files (re)written, files left as they were (same bytes), files of vanished things removed
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
 
     @property
     def page_count(self) -> int:
@@ -177,33 +209,534 @@ def thing_type(iri: str) -> str:
 
 def _href(from_path: str, to_path: str) -> str:
     """Return a relative URL from the page at ``from_path`` to the file ``to_path``."""
-    rel = os.path.relpath(to_path, os.path.dirname(from_path) or ".")
-    return quote(Path(rel).as_posix(), safe="/._~-")
+    return _href_from_dir(os.path.dirname(from_path), to_path)
 
 
-# --- reading the graph ---------------------------------------------------------------------
+@lru_cache(maxsize=1 << 18)
+def _href_from_dir(from_dir: str, to_path: str) -> str:
+    to_dir, name = os.path.split(to_path)
+    if from_dir == to_dir:
+        rel = name
+    elif (
+        from_dir.count("/") == 1
+        and to_dir.count("/") == 1
+        and from_dir.split("/")[0] == to_dir.split("/")[0]
+    ):  # doc/<type>/ to doc/<other type>/: the common case, without os.path.relpath
+        rel = f"../{os.path.basename(to_dir)}/{name}"
+    else:
+        rel = os.path.relpath(to_path, from_dir or ".")
+    return quote(rel, safe="/._~-")
 
 
-@dataclass
+class _Prefixes:
+    """Finds the prefixed name of an IRI (the longest fitting namespace), remembering answers."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.prefixes = dict(prefixes)
+        self._found: dict[str, tuple[str, str] | None] = {}
+
+    def find(self, iri: str) -> tuple[str, str] | None:
+        """Return (prefix, prefixed name) of ``iri``, or None when no prefix fits."""
+        if iri in self._found:
+            return self._found[iri]
+        best = ""
+        for prefix, namespace in self.prefixes.items():
+            if iri.startswith(namespace) and len(namespace) > len(self.prefixes.get(best, "")):
+                local = iri[len(namespace) :]
+                if not local or _PNAME_LOCAL.match(local):
+                    best = prefix
+        found = (best, f"{best}:{iri[len(self.prefixes[best]) :]}") if best else None
+        if len(self._found) < 1 << 18:
+            self._found[iri] = found
+        return found
+
+
+_PROJECT_PREFIXES = _Prefixes(PREFIXES)
+_VOID_PREFIX_MAP = _Prefixes({**PREFIXES, **_VOID_PREFIXES})
+
+
+def compact_iri(iri: str) -> str:
+    """Return an IRI as a prefixed name where a project prefix fits."""
+    found = _PROJECT_PREFIXES.find(iri)
+    return found[1] if found else iri
+
+
+# --- terms ---------------------------------------------------------------------------------
+
+IRI, BLANK, LITERAL = 0, 1, 2
+_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _nt_iri(iri: str) -> str:
+    if _IRI_UNSAFE.search(iri):
+        iri = _IRI_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04X}", iri)
+    return f"<{iri}>"
+
+
+def _nt_string(value: str) -> str:
+    return '"' + value.translate(_NT_ESCAPES) + '"'
+
+
+class Term:
+    """An RDF term as the site needs it: kind, value, language, datatype and its N-Triples.
+
+    Terms are interned by ``_Terms``: one object per distinct term, so they compare (and hash)
+    by identity, which keeps grouping a million triples cheap.
+    """
+
+    __slots__ = ("datatype", "kind", "lang", "nt", "value")
+
+    def __init__(self, kind: int, value: str, lang: str = "", datatype: str = "") -> None:
+        self.kind = kind
+        self.value = value
+        self.lang = lang
+        self.datatype = datatype  # "" for plain and language-tagged literals
+        if kind == IRI:
+            self.nt = _nt_iri(value)
+        elif kind == BLANK:
+            self.nt = f"_:{value}"
+        elif lang:
+            self.nt = f"{_nt_string(value)}@{lang}"
+        elif datatype:
+            self.nt = f"{_nt_string(value)}^^{_nt_iri(datatype)}"
+        else:
+            self.nt = _nt_string(value)
+
+    def __repr__(self) -> str:
+        return f"Term({self.nt})"
+
+
+_Triple = tuple[Term, Term, Term]
+
+
+class _Terms:
+    """Interns terms read from Oxigraph or rdflib: one ``Term`` per distinct RDF term."""
+
+    def __init__(self) -> None:
+        self._by_nt: dict[tuple[int, str], Term] = {}
+        self._by_ox: dict[Any, Term] = {}
+
+    def _intern(self, term: Term) -> Term:
+        return self._by_nt.setdefault((term.kind, term.nt), term)
+
+    def iri(self, value: str) -> Term:
+        found = self._by_nt.get((IRI, _nt_iri(value)))
+        return found if found is not None else self._intern(Term(IRI, value))
+
+    def from_ox(self, term: Any) -> Term:
+        found = self._by_ox.get(term)
+        if found is None:
+            found = self._by_ox[term] = self._intern(self._convert_ox(term))
+        return found
+
+    @staticmethod
+    def _convert_ox(term: Any) -> Term:
+        if isinstance(term, OxNamedNode):
+            return Term(IRI, term.value)
+        if isinstance(term, OxBlankNode):
+            return Term(BLANK, term.value)
+        if isinstance(term, OxLiteral):
+            if term.language:
+                return Term(LITERAL, term.value, lang=canonical_language_tag(term.language))
+            datatype = term.datatype.value
+            return Term(LITERAL, term.value, datatype="" if datatype == _XSD_STRING else datatype)
+        raise KgtoolError(f"unsupported RDF term {term!r} (RDF-star is not used by kgtool)")
+
+    def from_rdflib(self, node: Node) -> Term:
+        if isinstance(node, URIRef):
+            return self.iri(str(node))
+        if isinstance(node, BNode):
+            return self._intern(Term(BLANK, str(node)))
+        if isinstance(node, Literal):
+            if node.language:
+                return self._intern(
+                    Term(LITERAL, str(node), lang=canonical_language_tag(node.language))
+                )
+            datatype = "" if node.datatype in (None, XSD.string) else str(node.datatype)
+            return self._intern(Term(LITERAL, str(node), datatype=datatype))
+        raise KgtoolError(f"unsupported RDF term {node!r}")
+
+
+# --- one thing's document: N-Triples, Turtle and JSON-LD of a few triples -------------------
+
+
+def _group(triples: Iterable[_Triple]) -> dict[Term, list[tuple[Term, Term]]]:
+    by_subject: dict[Term, list[tuple[Term, Term]]] = defaultdict(list)
+    for s, p, o in triples:
+        by_subject[s].append((p, o))
+    return by_subject
+
+
+def _blank_labels(by_subject: dict[Term, list[tuple[Term, Term]]]) -> dict[Term, str]:
+    """Label a document's blank nodes ``b0``, ``b1``, ... in the order of their content and
+    of what points at them, so that labels do not depend on the store's random identifiers
+    (blank nodes that tie are interchangeable: either labelling gives the same bytes)."""
+    blanks: set[Term] = {s for s in by_subject if s.kind == BLANK}
+    referrers: dict[Term, list[str]] = defaultdict(list)
+    for s, pairs in by_subject.items():
+        for p, o in pairs:
+            if o.kind == BLANK:
+                blanks.add(o)
+                referrers[o].append(("_" if s.kind == BLANK else s.nt) + " " + p.nt)
+    if not blanks:
+        return {}
+    memo: dict[Term, str] = {}
+
+    def content(node: Term, open_nodes: set[Term]) -> str:
+        if node in memo:
+            return memo[node]
+        if node in open_nodes:
+            return "_:cycle"
+        open_nodes.add(node)
+        parts = sorted(
+            p.nt + " " + (content(o, open_nodes) if o.kind == BLANK else o.nt)
+            for p, o in by_subject.get(node, ())
+        )
+        open_nodes.discard(node)
+        memo[node] = "[" + " ; ".join(parts) + "]"
+        return memo[node]
+
+    keys = {b: (content(b, set()), sorted(referrers[b])) for b in blanks}
+    return {b: f"b{i}" for i, b in enumerate(sorted(blanks, key=keys.__getitem__))}
+
+
+def _term_nt(term: Term, labels: dict[Term, str]) -> str:
+    return f"_:{labels[term]}" if term.kind == BLANK else term.nt
+
+
+def _ntriples(triples: list[_Triple]) -> bytes:
+    labels = _blank_labels(_group(triples))
+    lines = sorted(
+        {f"{_term_nt(s, labels)} {p.nt} {_term_nt(o, labels)} .\n" for s, p, o in triples}
+    )
+    return "".join(lines).encode("utf-8")
+
+
+_RDF_TYPE = str(RDF.type)
+
+
+def _is_type(p: Term, o: Term) -> bool:
+    """Whether ``p o`` is written ``a o`` (Turtle) or ``"@type"`` (JSON-LD)."""
+    return p.value == _RDF_TYPE and p.kind == IRI and o.kind != LITERAL
+
+
+class _Namer:
+    """Writes IRIs as prefixed names where a prefix fits, remembering the prefixes used."""
+
+    def __init__(self, prefixes: _Prefixes) -> None:
+        self.prefixes = prefixes.prefixes
+        self.finder = prefixes
+        self.used: set[str] = set()
+
+    def name(self, iri: str) -> str | None:
+        found = self.finder.find(iri)
+        if found is None:
+            return None
+        self.used.add(found[0])
+        return found[1]
+
+
+def _subject_order(
+    by_subject: dict[Term, list[tuple[Term, Term]]], labels: dict[Term, str]
+) -> list[Term]:
+    named = sorted((s for s in by_subject if s.kind != BLANK), key=lambda s: s.nt)
+    return named + sorted((s for s in by_subject if s.kind == BLANK), key=labels.__getitem__)
+
+
+def _turtle(triples: list[_Triple], prefixes: _Prefixes = _PROJECT_PREFIXES) -> bytes:
+    """Return ``triples`` as Turtle: project prefixes (only those used), subjects sorted,
+    ``a`` first, blank nodes referred to once written inline as ``[ ... ]``."""
+    grouped = _group(triples)
+    labels = _blank_labels(grouped)
+    by_subject = {
+        s: sorted(set(pairs), key=lambda po: (po[0].nt, _term_nt(po[1], labels)))
+        for s, pairs in grouped.items()
+    }
+    namer = _Namer(prefixes)
+    references: dict[Term, int] = defaultdict(int)
+    for pairs in by_subject.values():
+        for _p, o in pairs:
+            if o.kind == BLANK:
+                references[o] += 1
+    placed: set[Term] = set()  # blank nodes written top-level or inline
+    inline: set[Term] = set()
+
+    def mark(subject: Term) -> None:
+        for _p, o in by_subject.get(subject, ()):
+            if o.kind == BLANK and references[o] == 1 and o not in placed:
+                placed.add(o)
+                inline.add(o)
+                mark(o)
+
+    order = _subject_order(by_subject, labels)
+    top: list[Term] = []
+    for subject in order:
+        if subject.kind == BLANK and subject in placed:
+            continue
+        placed.add(subject)
+        top.append(subject)
+        mark(subject)
+
+    def term(node: Term, depth: int) -> str:
+        if node.kind == IRI:
+            return namer.name(node.value) or node.nt
+        if node.kind == BLANK:
+            if node in inline:
+                return block(node, depth + 1)
+            return f"_:{labels[node]}"
+        if node.lang or not node.datatype:
+            return node.nt
+        datatype = namer.name(node.datatype) or _nt_iri(node.datatype)
+        return f"{_nt_string(node.value)}^^{datatype}"
+
+    def predicate_list(subject: Term, depth: int) -> str:
+        indent = "    " * depth
+        rows: list[str] = []
+        pairs = by_subject.get(subject, [])
+        types = [o for p, o in pairs if _is_type(p, o)]
+        if types:
+            rows.append("a " + ", ".join(term(o, depth) for o in types))
+        current: Term | None = None
+        objects: list[str] = []
+        for p, o in pairs:
+            if _is_type(p, o):
+                continue
+            if p is not current:
+                if current is not None:
+                    rows.append(f"{term(current, depth)} " + ", ".join(objects))
+                current, objects = p, []
+            objects.append(term(o, depth))
+        if current is not None:
+            rows.append(f"{term(current, depth)} " + ", ".join(objects))
+        return f" ;\n{indent}".join(rows)
+
+    def block(node: Term, depth: int) -> str:
+        if not by_subject.get(node):
+            return "[]"
+        indent = "    " * depth
+        return f"[\n{indent}{predicate_list(node, depth)}\n{'    ' * (depth - 1)}]"
+
+    statements = []
+    for subject in top:
+        name = term(subject, 0) if subject.kind != BLANK else f"_:{labels[subject]}"
+        statements.append(f"{name}\n    {predicate_list(subject, 1)} .\n")
+    header = "".join(
+        f"@prefix {prefix}: <{iri}> .\n"
+        for prefix, iri in namer.prefixes.items()
+        if prefix in namer.used
+    )
+    return (header + "\n" + "\n".join(statements)).encode("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _context_prefixes() -> _Prefixes:
+    """The prefixes of kgtool's JSON-LD context (what its ``.jsonld`` files may use)."""
+    return _Prefixes({k: v for k, v in jsonld_context().items() if isinstance(v, str)})
+
+
+def _json_order(value: Any) -> tuple[str, ...]:
+    """Sort key of a JSON-LD value: plain strings, then references, then tagged or typed."""
+    if isinstance(value, str):
+        return ("0", value)
+    if "@id" in value:
+        return ("1", value["@id"])
+    return ("2", value["@value"], value.get("@language", ""), value.get("@type", ""))
+
+
+@lru_cache(maxsize=1)
+def _jsonld_context_text() -> str:
+    context = json.dumps(jsonld_context(), indent=2, ensure_ascii=False, sort_keys=True)
+    return context.replace("\n", "\n  ")
+
+
+def _jsonld(triples: list[_Triple]) -> bytes:
+    """Return ``triples`` as JSON-LD with kgtool's context inline: a node object per subject
+    (sorted), properties as prefixed names, every value explicit, arrays sorted."""
+    by_subject = _group(triples)
+    labels = _blank_labels(by_subject)
+    prefixes = _context_prefixes()
+
+    def name(iri: str) -> str:
+        found = prefixes.find(iri)
+        return found[1] if found else iri
+
+    def ref(node: Term) -> str:
+        return f"_:{labels[node]}" if node.kind == BLANK else node.value
+
+    def value(node: Term) -> Any:
+        if node.kind != LITERAL:
+            return {"@id": ref(node)}
+        if node.lang:
+            return {"@language": node.lang, "@value": node.value}
+        if node.datatype:
+            return {"@type": name(node.datatype), "@value": node.value}
+        return node.value
+
+    nodes: list[str] = []
+    for subject in _subject_order(by_subject, labels):
+        obj: dict[str, Any] = {"@id": ref(subject)}
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        for p, o in set(by_subject[subject]):
+            if _is_type(p, o):
+                grouped["@type"].append(ref(o) if o.kind == BLANK else name(o.value))
+            else:
+                grouped[name(p.value)].append(value(o))
+        for key, values in grouped.items():
+            obj[key] = sorted(values, key=_json_order)
+        nodes.append(json.dumps(obj, ensure_ascii=False, sort_keys=True))
+    graph = ",\n    ".join(nodes)
+    body = f'{{\n  "@context": {_jsonld_context_text()},\n  "@graph": [\n    {graph}\n  ]\n}}\n'
+    return body.encode("utf-8")
+
+
+def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str) -> bytes:
+    """Return a small set of triples (one thing's document) as ``turtle``, ``nt``, ``jsonld``
+    or ``xml`` (RDF/XML): sorted, with canonical blank-node labels, only the project prefixes
+    it uses, and JSON-LD with the local context of ``kgtool.export`` (the full dumps go
+    through ``kgtool.export.serialize``)."""
+    if fmt == "xml":
+        graph = Graph(bind_namespaces="none")
+        bind_prefixes(graph)
+        for triple in sorted(set(triples), key=lambda t: tuple(x.n3() for x in t)):
+            graph.add(triple)
+        data: bytes = graph.serialize(format="xml", encoding="utf-8")
+        return data
+    terms = _Terms()
+    converted = list(
+        dict.fromkeys(
+            (terms.from_rdflib(s), terms.from_rdflib(p), terms.from_rdflib(o))
+            for s, p, o in triples
+        )
+    )
+    return _document(converted, fmt)
+
+
+def _document(triples: list[_Triple], fmt: str) -> bytes:
+    if fmt == "turtle":
+        return _turtle(triples)
+    if fmt == "nt":
+        return _ntriples(triples)
+    if fmt == "jsonld":
+        return _jsonld(triples)
+    raise KgtoolError(f"unknown document format {fmt!r}; choose turtle, nt, jsonld or xml")
+
+
+# --- reading the graph: one pass over the store, grouped by subject -------------------------
+
+
 class _Site:
-    graph: Graph
-    things: dict[str, str]  # IRI -> doc path (no extension)
-    labels: dict[Node, dict[str, list[str]]]  # node -> lang -> display names
-    property_labels: dict[Node, str]
-    schema_types: dict[Node, set[URIRef]]
+    """The loaded graph grouped for publishing: what each subject says, what points at each
+    thing, the things and their pages, and display names (computed once per node)."""
+
+    def __init__(self, terms: _Terms, out: dict[Term, list[tuple[Term, Term]]]) -> None:
+        self.terms = terms
+        self.out = out
+        self.triples = sum(len(pairs) for pairs in out.values())
+        found: dict[Term, str] = {}
+        for subject in out:
+            if subject.kind == IRI and subject.value.startswith(ID):
+                path = doc_path(subject.value)
+                if path is not None:
+                    found[subject] = path
+        #: thing -> its site path without extension, sorted by IRI
+        self.things: dict[Term, str] = dict(sorted(found.items(), key=lambda kv: kv[0].value))
+        #: thing -> (named subject, predicate) of the triples that point at it
+        self.incoming: dict[Term, list[tuple[Term, Term]]] = defaultdict(list)
+        things = self.things
+        for subject, pairs in out.items():
+            if subject.kind == IRI:
+                for p, o in pairs:
+                    if o in things:
+                        self.incoming[o].append((subject, p))
+        self._names: dict[Term, dict[str, list[str]]] = {}
+        self._display: dict[Term, tuple[str, str]] = {}
+        self.label_order = [self.iri(p) for p in _LABEL_ORDER]
+        self.property_labels: dict[Term, str] = {}
+        for predicate in {p for pairs in out.values() for p, _o in pairs}:
+            fallback = OUTSIDE_PROPERTY_LABELS.get(URIRef(predicate.value))
+            names = self.names(predicate).get("en")
+            self.property_labels[predicate] = (
+                names[0] if names else fallback or compact_iri(predicate.value)
+            )
+        self.schema_types = self._schema_types()
+
+    def iri(self, value: str) -> Term:
+        return self.terms.iri(str(value))
+
+    def objects(self, subject: Term, predicate: Term) -> list[Term]:
+        return [o for p, o in self.out.get(subject, ()) if p is predicate]
+
+    def value(self, subject: Term, predicate: Term) -> Term | None:
+        return next((o for p, o in self.out.get(subject, ()) if p is predicate), None)
+
+    def names(self, node: Term) -> dict[str, list[str]]:
+        """Return the node's names by language, in the order of ``_LABEL_ORDER``."""
+        found = self._names.get(node)
+        if found is None:
+            found = {}
+            pairs = self.out.get(node, ())
+            for predicate in self.label_order:
+                values = sorted(
+                    ((o.value, o.lang) for p, o in pairs if p is predicate and o.kind == LITERAL),
+                    key=lambda text_lang: text_lang[0],
+                )
+                for text, lang in values:
+                    shown = found.setdefault(lang, [])
+                    if text not in shown:
+                        shown.append(text)
+            self._names[node] = found
+        return found
+
+    def display(self, node: Term) -> tuple[str, str]:
+        """Return (name, language) to show for a node, English first."""
+        found = self._display.get(node)
+        if found is None:
+            fallback = compact_iri(node.value) if node.kind == IRI else node.value
+            found = self._display[node] = pick_name(self.names(node), fallback)
+        return found
+
+    def _schema_types(self) -> dict[Term, list[str]]:
+        """Map each class to the schema.org classes it specialises (ontology/mappings.ttl),
+        keeping the most specific ones."""
+        rdf_type, sub_class_of = self.iri(RDF.type), self.iri(RDFS.subClassOf)
+        classes = {o for pairs in self.out.values() for p, o in pairs if p is rdf_type}
+        classes |= {s for s, pairs in self.out.items() if any(p is sub_class_of for p, _ in pairs)}
+        out: dict[Term, list[str]] = {}
+        for cls in classes:
+            if cls.kind != IRI:
+                continue
+            seen, todo = {cls}, [cls]
+            while todo:
+                for parent in self.objects(todo.pop(), sub_class_of):
+                    if parent not in seen:
+                        seen.add(parent)
+                        todo.append(parent)
+            found = {c for c in seen if c.kind == IRI and c.value.startswith(str(SCHEMA))}
+            specific = {
+                c
+                for c in found
+                if not any(o is not c and c in self.objects(o, sub_class_of) for o in found)
+            }
+            if specific:
+                out[cls] = sorted(c.value[len(str(SCHEMA)) :] for c in specific)
+        return out
 
 
-def _literal_lang(lit: Literal) -> str:
-    return lit.language or ""
-
-
-def _names_of(graph: Graph, node: Node) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = defaultdict(list)
-    for predicate in _LABEL_ORDER:
-        for value in sorted(graph.objects(node, predicate), key=str):
-            if isinstance(value, Literal) and str(value) not in found[_literal_lang(value)]:
-                found[_literal_lang(value)].append(str(value))
-    return dict(found)
+def _read_site(loaded: LoadedGraph) -> _Site:
+    """Read every quad of the loaded files once and group the triples by subject (a triple
+    in two files counts once, as in the union graph)."""
+    store = oxigraph_store(loaded)
+    terms = _Terms()
+    convert = terms.from_ox
+    out: dict[Term, list[tuple[Term, Term]]] = defaultdict(list)
+    for iri in sorted(loaded.files):
+        for quad in store.quads_for_pattern(None, None, None, OxNamedNode(iri)):
+            out[convert(quad.subject)].append((convert(quad.predicate), convert(quad.object)))
+    if len(loaded.files) > 1:
+        for subject, pairs in out.items():
+            out[subject] = list(dict.fromkeys(pairs))
+    return _Site(terms, dict(out))
 
 
 def pick_name(names: dict[str, list[str]], fallback: str) -> tuple[str, str]:
@@ -216,56 +749,7 @@ def _local(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/"))[-1] or iri
 
 
-def _schema_types(graph: Graph) -> dict[Node, set[URIRef]]:
-    """Map each class to the schema.org classes it is a subclass of (ontology/mappings.ttl)."""
-    out: dict[Node, set[URIRef]] = {}
-    for cls in set(graph.subjects(RDFS.subClassOf, None)) | set(graph.objects(None, RDF.type)):
-        if not isinstance(cls, URIRef):
-            continue
-        found = {
-            c
-            for c in graph.transitive_objects(cls, RDFS.subClassOf)
-            if isinstance(c, URIRef) and str(c).startswith(str(SCHEMA))
-        }
-        if found:
-            # keep the most specific: drop a type that another found type specialises
-            out[cls] = {
-                c
-                for c in found
-                if not any(o != c and (o, RDFS.subClassOf, c) in graph for o in found if o != c)
-            }
-    return out
-
-
-def _read_site(loaded: LoadedGraph) -> _Site:
-    graph = union_graph(loaded)
-    things: dict[str, str] = {}
-    for subject in set(graph.subjects()):
-        if isinstance(subject, URIRef):
-            path = doc_path(str(subject))
-            if path is not None:
-                things[str(subject)] = path
-    labels: dict[Node, dict[str, list[str]]] = {}
-    property_labels: dict[Node, str] = {}
-    for predicate in set(graph.predicates()):
-        names = _names_of(graph, predicate)
-        fallback = OUTSIDE_PROPERTY_LABELS.get(predicate, compact(predicate))
-        property_labels[predicate] = (names.get("en") or [fallback])[0]
-    return _Site(graph, dict(sorted(things.items())), labels, property_labels, _schema_types(graph))
-
-
-def _names_cached(site: _Site, node: Node) -> dict[str, list[str]]:
-    if node not in site.labels:
-        site.labels[node] = _names_of(site.graph, node)
-    return site.labels[node]
-
-
-def _display(site: _Site, node: Node) -> tuple[str, str]:
-    fallback = compact(node) if isinstance(node, URIRef) else str(node)
-    return pick_name(_names_cached(site, node), fallback)
-
-
-# --- one thing's description ---------------------------------------------------------------
+# --- one thing's description (rdflib graphs, for callers outside the site) -----------------
 
 
 def _closure(graph: Graph, node: Node, seen: set[Node]) -> Iterable[tuple[Node, Node, Node]]:
@@ -285,31 +769,21 @@ def describe(graph: Graph, iri: URIRef) -> list[tuple[Node, Node, Node]]:
     return triples
 
 
-def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str) -> bytes:
-    """Return a small set of triples (one thing's document) as ``turtle``, ``nt``, ``jsonld``
-    or ``xml`` (RDF/XML): sorted, with only the project prefixes it uses, and JSON-LD with the local
-    context of ``kgtool.export`` (the full dumps go through ``kgtool.export.serialize``)."""
-    graph = Graph(bind_namespaces="none")
-    used: set[str] = set()
-    for s, p, o in sorted(set(triples), key=lambda t: tuple(x.n3() for x in t)):
-        graph.add((s, p, o))
-        for term in (s, p, o, getattr(o, "datatype", None)):
-            if isinstance(term, URIRef):
-                used.add(str(term))
-    for prefix, namespace in PREFIXES.items():
-        if any(iri.startswith(namespace) for iri in used):
-            graph.bind(prefix, namespace, override=True, replace=True)
-    if fmt == "turtle":
-        return graph.serialize(format="turtle", encoding="utf-8")
-    if fmt == "nt":
-        lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-        return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
-    if fmt == "jsonld":
-        return jsonld_bytes(graph)
-    if fmt == "xml":
-        data: bytes = graph.serialize(format="xml", encoding="utf-8")
-        return data
-    raise KgtoolError(f"unknown document format {fmt!r}; choose turtle, nt, jsonld or xml")
+def _describe(site: _Site, node: Term) -> list[_Triple]:
+    """``describe`` on the grouped site: the thing's triples, its blank nodes' (recursively)
+    and the triples from named subjects that point at it."""
+    triples: list[_Triple] = []
+    seen = {node}
+    todo = [node]
+    while todo:
+        subject = todo.pop()
+        for p, o in site.out.get(subject, ()):
+            triples.append((subject, p, o))
+            if o.kind == BLANK and o not in seen:
+                seen.add(o)
+                todo.append(o)
+    triples += [(s, p, node) for s, p in site.incoming.get(node, ())]
+    return list(dict.fromkeys(triples))
 
 
 # --- HTML ----------------------------------------------------------------------------------
@@ -349,6 +823,7 @@ def _page(title: str, body: str, *, head: str = "", lang: str = "en") -> str:
     return html_page(title, body, csp=_CSP, style=_STYLE, head=head, lang=lang)
 
 
+@lru_cache(maxsize=256)
 def _nav(from_path: str) -> str:
     links = [
         ("index.html", "Index"),
@@ -365,95 +840,124 @@ def _text(value: str, lang: str) -> str:
     return f"<span{attr}>{escape(value)}</span>"
 
 
+_FOOTER = f'<footer>Data licence: <a href="{DATA_LICENSE}">{DATA_LICENSE_NAME}</a></footer>'
+
+
 class _Renderer:
+    """Writes the HTML page of each thing from the grouped site (escaping every data text)."""
+
     def __init__(self, site: _Site) -> None:
         self.site = site
+        iri = site.iri
+        self.rdf_type = iri(RDF.type)
+        self.evidence_p = iri(COOP.evidence)
+        self.supports = iri(COOP.supportsProperty)
+        self.in_document = iri(COOP.inDocument)
+        self.start = iri(COOP.startOffset)
+        self.end = iri(COOP.endOffset)
+        self.source = iri(COOP.source)
+        self.part_of = iri(COOP.partOf)
+        self.definition = iri(SKOS.definition)
+        self.concept = iri(SKOS.Concept)
+        self.name_predicates = [iri(p) for p in NAME_PREDICATES]
+        self.schema_names = [iri(p) for p in (SKOS.prefLabel, COOP.title, FOAF.name, RDFS.label)]
+        self.schema_alternates = [iri(p) for p in (SKOS.altLabel, COOP.acronym)]
+        self.same_as = [iri(p) for p in (COOP.ror, COOP.wikidata)]
+        self._links: dict[Term, str] = {}
 
-    def link(self, node: Node, from_path: str) -> str:
+    def link(self, node: Term, from_path: str, depth: int = 0) -> str:
         """Return HTML for a node: a link to its page, or its value."""
-        site = self.site
-        if isinstance(node, Literal):
-            text = _text(str(node), node.language or "")
-            if node.datatype is not None and node.datatype != XSD.string:
-                text += f' <span class="pred">({escape(compact(node.datatype))})</span>'
+        if node.kind == LITERAL:
+            text = _text(node.value, node.lang)
+            if node.datatype:
+                text += f' <span class="pred">({escape(compact_iri(node.datatype))})</span>'
             return text
-        if isinstance(node, BNode):
-            return self.blank(node, from_path)
-        iri = str(node)
-        name, lang = _display(site, node)
-        if iri in site.things:
-            return (
-                f'<a href="{_href(from_path, site.things[iri] + ".html")}">{_text(name, lang)}</a>'
-            )
-        if iri.startswith(str(COOP)) or iri.startswith(BASE + "ontology/"):
-            target = _href(from_path, ONTOLOGY_DOC)
-            return f'<a href="{target}" title="{escape(iri)}">{_text(name, lang)}</a>'
-        # an outside IRI (ROR, Wikidata, W3C terms): a plain hyperlink, nothing is loaded
-        return f'<a href="{escape(iri)}" class="iri">{escape(compact(node))}</a>'
+        if node.kind == BLANK:
+            return self.blank(node, from_path, depth) if depth < 4 else "[…]"
+        path = self.site.things.get(node)
+        if path is not None:
+            name, lang = self.site.display(node)
+            return f'<a href="{_href(from_path, path + ".html")}">{_text(name, lang)}</a>'
+        found = self._links.get(node)  # the same from every page: made once
+        if found is None:
+            iri = node.value
+            if iri.startswith(str(COOP)) or iri.startswith(BASE + "ontology/"):
+                name, lang = self.site.display(node)
+                found = (
+                    f'<a href="../../{ONTOLOGY_DOC}" title="{escape(iri)}">{_text(name, lang)}</a>'
+                )
+            else:  # an outside IRI (ROR, Wikidata, W3C terms): a plain hyperlink
+                found = f'<a href="{escape(iri)}" class="iri">{escape(compact_iri(iri))}</a>'
+            self._links[node] = found
+        if from_path.count("/") != 2:  # pages are doc/<type>/<slug>.html; others differ
+            return found.replace(f'"../../{ONTOLOGY_DOC}"', f'"{_href(from_path, ONTOLOGY_DOC)}"')
+        return found
 
-    def blank(self, node: BNode, from_path: str, depth: int = 0) -> str:
-        rows = []
-        for p, o in sorted(self.site.graph.predicate_objects(node), key=lambda po: po[0].n3()):
-            value = (
-                self.blank(o, from_path, depth + 1)
-                if isinstance(o, BNode) and depth < 3
-                else self.link(o, from_path)
-            )
-            rows.append(f"<li>{self._pred(p, from_path)}: {value}</li>")
+    def blank(self, node: Term, from_path: str, depth: int = 0) -> str:
+        pairs = sorted(
+            self.site.out.get(node, ()),
+            key=lambda po: (po[0].nt, po[1].kind, "" if po[1].kind == BLANK else po[1].nt),
+        )
+        rows = [f"<li>{self._pred(p)}: {self.link(o, from_path, depth + 1)}</li>" for p, o in pairs]
         return "<ul>" + "".join(rows) + "</ul>"
 
-    def _pred(self, predicate: Node, from_path: str) -> str:
-        label = self.site.property_labels.get(predicate, compact(predicate))
-        return f'<span class="pred" title="{escape(str(predicate))}">{escape(label)}</span>'
+    def _pred(self, predicate: Term) -> str:
+        label = self.site.property_labels.get(predicate) or compact_iri(predicate.value)
+        return f'<span class="pred" title="{escape(predicate.value)}">{escape(label)}</span>'
 
-    def evidence(self, spans: list[Node], from_path: str) -> str:
-        graph = self.site.graph
+    def evidence(self, spans: list[Term], from_path: str) -> str:
+        site = self.site
         items = []
         for span in spans:
-            doc = graph.value(span, COOP.inDocument)
-            start = graph.value(span, COOP.startOffset)
-            end = graph.value(span, COOP.endOffset)
+            doc = site.value(span, self.in_document)
+            start = site.value(span, self.start)
+            end = site.value(span, self.end)
             where = self.link(doc, from_path) if doc is not None else "?"
+            offsets = (
+                f"{escape(start.value if start else 'None')}–{escape(end.value if end else 'None')}"
+            )
+            span_path = site.things.get(span)
             span_link = (
-                f'<a href="{_href(from_path, self.site.things[str(span)] + ".html")}">'
-                f"{escape(str(start))}–{escape(str(end))}</a>"
-                if str(span) in self.site.things
-                else f"{escape(str(start))}–{escape(str(end))}"
+                f'<a href="{_href(from_path, span_path + ".html")}">{offsets}</a>'
+                if span_path is not None
+                else offsets
             )
             items.append(f"{where}, characters {span_link}")
         return '<div class="ev">evidence: ' + "; ".join(items) + "</div>" if items else ""
 
-    def thing(self, iri: URIRef) -> str:
-        site, graph = self.site, self.site.graph
-        path = site.things[str(iri)] + ".html"
-        name, lang = _display(site, iri)
-        types = sorted(graph.objects(iri, RDF.type), key=str)
-        spans_by_property: dict[Node, list[Node]] = defaultdict(list)
-        for span in sorted(graph.objects(iri, COOP.evidence), key=str):
-            for prop in graph.objects(span, COOP.supportsProperty):
+    def thing(self, node: Term) -> str:
+        site = self.site
+        path = site.things[node] + ".html"
+        name, lang = site.display(node)
+        by_predicate: dict[Term, list[Term]] = defaultdict(list)
+        for p, o in site.out.get(node, ()):
+            by_predicate[p].append(o)
+        types = sorted(by_predicate.get(self.rdf_type, []), key=lambda t: t.value)
+        spans = sorted(by_predicate.get(self.evidence_p, []), key=lambda t: t.value)
+        spans_by_property: dict[Term, list[Term]] = defaultdict(list)
+        for span in spans:
+            for prop in site.objects(span, self.supports):
                 spans_by_property[prop].append(span)
-        stem = Path(path).stem
-        parts = [_nav(path), "<main>"]
-        parts.append(f'<h1 lang="{escape(lang)}">{escape(name)}</h1>')
+        stem = quote(Path(path).stem)
+        parts = [_nav(path), "<main>", f'<h1 lang="{escape(lang)}">{escape(name)}</h1>']
         type_links = ", ".join(self.link(t, path) for t in types) or "—"
         parts.append(
-            f'<p><span class="iri">{escape(str(iri))}</span><br>a {type_links} · '
-            f'<a href="{quote(stem)}.ttl">Turtle</a> · <a href="{quote(stem)}.jsonld">JSON-LD</a>'
-            "</p>"
+            f'<p><span class="iri">{escape(node.value)}</span><br>a {type_links} · '
+            f'<a href="{stem}.ttl">Turtle</a> · <a href="{stem}.jsonld">JSON-LD</a></p>'
         )
 
         # names in every language, grouped by language
-        by_lang: dict[str, list[tuple[Node, Literal]]] = defaultdict(list)
-        for predicate in NAME_PREDICATES:
-            for value in sorted(graph.objects(iri, predicate), key=str):
-                if isinstance(value, Literal):
-                    by_lang[value.language or ""].append((predicate, value))
+        by_lang: dict[str, list[tuple[Term, Term]]] = defaultdict(list)
+        for predicate in self.name_predicates:
+            for value in sorted(by_predicate.get(predicate, ()), key=lambda t: t.value):
+                if value.kind == LITERAL:
+                    by_lang[value.lang].append((predicate, value))
         if by_lang:
             parts.append("<section><h2>Names</h2><table>")
             order = {tag: i for i, tag in enumerate(LANGUAGES)}
             for tag in sorted(by_lang, key=lambda t: (order.get(t, len(order)), t)):
                 values = "".join(
-                    f"<li>{_text(str(v), tag)} {self._pred(p, path)}</li>" for p, v in by_lang[tag]
+                    f"<li>{_text(v.value, tag)} {self._pred(p)}</li>" for p, v in by_lang[tag]
                 )
                 parts.append(
                     f'<tr><th><span class="lang">{escape(tag or "(none)")}</span></th>'
@@ -462,44 +966,50 @@ class _Renderer:
             parts.append("</table></section>")
 
         # facts (outgoing), with the evidence behind each property
-        facts = defaultdict(list)
-        for p, o in graph.predicate_objects(iri):
-            if p in (RDF.type, COOP.evidence) or (p in NAME_PREDICATES and isinstance(o, Literal)):
+        skip = {self.rdf_type, self.evidence_p}
+        names = set(self.name_predicates)
+        facts: dict[Term, list[Term]] = {}
+        for p, objects in by_predicate.items():
+            if p in skip:
                 continue
-            facts[p].append(o)
+            kept = [o for o in objects if not (p in names and o.kind == LITERAL)]
+            if kept:
+                facts[p] = kept
         parts.append("<section><h2>Facts</h2><table>")
-        for p in sorted(facts, key=lambda n: site.property_labels.get(n, str(n))):
-            values = "".join(f"<li>{self.link(o, path)}</li>" for o in sorted(facts[p], key=str))
+        labels = site.property_labels
+        for p in sorted(facts, key=lambda n: (labels.get(n, n.value), n.value)):
+            values = "".join(
+                f"<li>{self.link(o, path)}</li>"
+                for o in sorted(facts[p], key=lambda t: (t.value, t.nt))
+            )
             parts.append(
-                f"<tr><th>{self._pred(p, path)}</th><td><ul>{values}</ul>"
+                f"<tr><th>{self._pred(p)}</th><td><ul>{values}</ul>"
                 f"{self.evidence(spans_by_property.get(p, []), path)}</td></tr>"
             )
-        for p in NAME_PREDICATES:
+        for p in self.name_predicates:
             if spans_by_property.get(p):
                 parts.append(
-                    f"<tr><th>{self._pred(p, path)}</th><td>"
+                    f"<tr><th>{self._pred(p)}</th><td>"
                     f"{self.evidence(spans_by_property[p], path)}</td></tr>"
                 )
         parts.append("</table></section>")
 
         # incoming links
-        incoming: dict[Node, list[Node]] = defaultdict(list)
-        for s, p in graph.subject_predicates(iri):
-            if isinstance(s, URIRef):
-                incoming[p].append(s)
+        incoming: dict[Term, list[Term]] = defaultdict(list)
+        for s, p in site.incoming.get(node, ()):
+            incoming[p].append(s)
         if incoming:
             parts.append("<section><h2>Referred to by</h2><table>")
-            for p in sorted(incoming, key=lambda n: str(n)):
+            for p in sorted(incoming, key=lambda n: n.value):
                 values = "".join(
                     f"<li>{self.link(s, path)}</li>"
-                    for s in sorted(incoming[p], key=lambda n: _display(site, n)[0])
+                    for s in sorted(incoming[p], key=lambda n: (site.display(n)[0], n.value))
                 )
-                parts.append(f"<tr><th>{self._pred(p, path)}</th><td><ul>{values}</ul></td></tr>")
+                parts.append(f"<tr><th>{self._pred(p)}</th><td><ul>{values}</ul></td></tr>")
             parts.append("</table></section>")
 
         # sources
-        sources = sorted(graph.objects(iri, COOP.source), key=str)
-        spans = sorted(graph.objects(iri, COOP.evidence), key=str)
+        sources = sorted(by_predicate.get(self.source, ()), key=lambda t: t.value)
         if sources or spans:
             parts.append("<section><h2>Sources</h2>")
             if sources:
@@ -508,65 +1018,58 @@ class _Renderer:
             if spans:
                 rows = []
                 for span in spans:
-                    props = ", ".join(
-                        self._pred(p, path) for p in graph.objects(span, COOP.supportsProperty)
-                    )
+                    props = ", ".join(self._pred(p) for p in site.objects(span, self.supports))
                     rows.append(f"<li>{props or 'fact'}: {self.evidence([span], path)}</li>")
                 parts.append(f"<p>Evidence spans:</p><ul>{''.join(rows)}</ul>")
             parts.append("</section>")
         parts.append("</main>")
-        parts.append(
-            f'<footer>Data licence: <a href="{DATA_LICENSE}">{DATA_LICENSE_NAME}</a></footer>'
-        )
+        parts.append(_FOOTER)
         head = (
-            f'<link rel="alternate" type="text/turtle" href="{quote(stem)}.ttl">\n'
-            f'<link rel="alternate" type="application/ld+json" href="{quote(stem)}.jsonld">\n'
+            f'<link rel="alternate" type="text/turtle" href="{stem}.ttl">\n'
+            f'<link rel="alternate" type="application/ld+json" href="{stem}.jsonld">\n'
             '<script type="application/ld+json">'
-            f"{json_for_script(self.schema_org(iri))}</script>\n"
+            f"{json_for_script(self.schema_org(node, by_predicate))}</script>\n"
         )
         return _page(f"{name} — kgtool", "\n".join(parts), head=head)
 
-    def schema_org(self, iri: URIRef) -> dict[str, Any]:
+    def schema_org(self, node: Term, by_predicate: dict[Term, list[Term]]) -> dict[str, Any]:
         """Return a schema.org description of a thing for search engines."""
-        graph, site = self.site.graph, self.site
         types: set[str] = set()
-        for t in graph.objects(iri, RDF.type):
-            types |= {str(s)[len(str(SCHEMA)) :] for s in site.schema_types.get(t, set())}
-            if t == SKOS.Concept:
+        for t in by_predicate.get(self.rdf_type, ()):
+            types.update(self.site.schema_types.get(t, ()))
+            if t is self.concept:
                 types.add("DefinedTerm")
         out: dict[str, Any] = {
             "@context": {"@vocab": str(SCHEMA)},
-            "@id": str(iri),
+            "@id": node.value,
             "@type": sorted(types) or ["Thing"],
         }
+
+        def literal(v: Term) -> Any:
+            return {"@value": v.value, "@language": v.lang} if v.lang else v.value
+
         names = [
-            {"@value": str(v), "@language": v.language}
-            if isinstance(v, Literal) and v.language
-            else str(v)
-            for p in (SKOS.prefLabel, COOP.title, FOAF.name, RDFS.label)
-            for v in sorted(graph.objects(iri, p), key=str)
+            literal(v) if v.kind == LITERAL else v.value
+            for p in self.schema_names
+            for v in sorted(by_predicate.get(p, ()), key=lambda t: (t.value, t.nt))
         ]
         if names:
             out["name"] = names
         alternates = [
-            {"@value": str(v), "@language": v.language} if v.language else str(v)
-            for p in (SKOS.altLabel, COOP.acronym)
-            for v in sorted(graph.objects(iri, p), key=str)
-            if isinstance(v, Literal)
+            literal(v)
+            for p in self.schema_alternates
+            for v in sorted(by_predicate.get(p, ()), key=lambda t: (t.value, t.nt))
+            if v.kind == LITERAL
         ]
         if alternates:
             out["alternateName"] = alternates
-        same = sorted(str(o) for p in (COOP.ror, COOP.wikidata) for o in graph.objects(iri, p))
+        same = sorted(o.value for p in self.same_as for o in by_predicate.get(p, ()))
         if same:
             out["sameAs"] = [{"@id": link} for link in same]
-        parent = graph.value(iri, COOP.partOf)
-        if parent is not None:
-            out["parentOrganization"] = {"@id": str(parent)}
-        definitions = [
-            str(v)
-            for v in graph.objects(iri, SKOS.definition)
-            if getattr(v, "language", "") == "en"
-        ]
+        parents = by_predicate.get(self.part_of)
+        if parents:
+            out["parentOrganization"] = {"@id": min(p.value for p in parents)}
+        definitions = [v.value for v in by_predicate.get(self.definition, ()) if v.lang == "en"]
         if definitions:
             out["description"] = sorted(definitions)[0]
         return out
@@ -575,26 +1078,37 @@ class _Renderer:
 # --- index and search ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)
+def _name_keys(name: str) -> tuple[str, ...]:
+    return tuple(search_keys([name]))
+
+
+@lru_cache(maxsize=1 << 16)
+def _cyrillic_reading(name: str) -> str:
+    return latin_to_cyrillic(name)
+
+
 def search_entries(site: _Site) -> list[dict[str, Any]]:
     """Return the search index: per thing its label, type, page and folded keys."""
+    name_predicates = [site.iri(p) for p in NAME_PREDICATES]
     entries = []
-    for iri, path in site.things.items():
-        node = URIRef(iri)
-        name, lang = _display(site, node)
+    for node, path in site.things.items():
+        name, lang = site.display(node)
+        pairs = site.out.get(node, ())
         every = [
-            str(v)
-            for p in NAME_PREDICATES
-            for v in site.graph.objects(node, p)
-            if isinstance(v, Literal)
+            text
+            for predicate in name_predicates
+            for text in sorted(o.value for p, o in pairs if p is predicate and o.kind == LITERAL)
         ]
-        readings = [*every, *(latin_to_cyrillic(n) for n in every), _local(iri)]
-        keys = search_keys([name, *readings])  # each also read into Latin by kgtool.names
+        readings = [name, *every, *(_cyrillic_reading(n) for n in every), _local(node.value)]
+        # each also read into Latin by kgtool.names (search_keys), distinct, in order
+        keys = list(dict.fromkeys(key for reading in readings for key in _name_keys(reading)))
         entries.append(
             {
-                "iri": iri,
+                "iri": node.value,
                 "label": name,
                 "lang": lang,
-                "type": thing_type(iri),
+                "type": thing_type(node.value),
                 "href": path + ".html",
                 "keys": keys,
             }
@@ -645,7 +1159,7 @@ _TYPE_TITLES = {
 }
 
 
-def _index_html(site: _Site, entries: list[dict[str, Any]], summary_rows: list[str]) -> str:
+def _index_html(entries: list[dict[str, Any]], summary_rows: list[str]) -> str:
     path = "index.html"
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in entries:
@@ -676,7 +1190,7 @@ def _index_html(site: _Site, entries: list[dict[str, Any]], summary_rows: list[s
         + "</ul></section>"
         + "".join(sections)
         + "</main>"
-        + f'<footer>Data licence: <a href="{DATA_LICENSE}">{DATA_LICENSE_NAME}</a></footer>'
+        + _FOOTER
     )
     head = (
         f'<link rel="alternate" type="text/turtle" href="{VOID_NAME}" title="VoID">\n'
@@ -691,94 +1205,92 @@ def _index_html(site: _Site, entries: list[dict[str, Any]], summary_rows: list[s
 
 def _void(
     site: _Site,
-    loaded: LoadedGraph,
     base: str,
     checksums: dict[str, str],
     sizes: dict[str, int],
     sparql_endpoint: str | None,
-) -> Graph:
-    graph = site.graph
-    out = Graph()
-    bind_prefixes(out)
-    for prefix, vocabulary in (("void", VOID), ("dcat", DCAT), ("spdx", SPDX)):
-        out.bind(prefix, vocabulary)
+) -> bytes:
+    """Return the VoID + DCAT description of the dataset as Turtle."""
+    out: list[tuple[Node, Node, Node]] = []
+    add = out.append
     dataset = URIRef(base + "dataset")
-    out.add((dataset, RDF.type, VOID.Dataset))
-    out.add((dataset, RDF.type, DCAT.Dataset))
-    out.add((dataset, DCTERMS.title, Literal("kgtool cooperation knowledge graph", lang="en")))
-    out.add(
-        (
-            dataset,
-            DCTERMS.description,
-            Literal(
-                "Institutions, their cooperation agreements, and the sources behind each fact.",
-                lang="en",
-            ),
-        )
-    )
-    out.add((dataset, DCTERMS.license, URIRef(DATA_LICENSE)))
-    out.add((dataset, VOID.uriSpace, Literal(ID)))
-    out.add((dataset, VOID.rootResource, URIRef(base + "index.html")))
-    out.add((dataset, DCAT.landingPage, URIRef(base + "index.html")))
-    out.add((dataset, VOID.triples, Literal(len(graph))))
-    out.add((dataset, VOID.entities, Literal(len(site.things))))
-    classes = {o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef)}
-    predicates = set(graph.predicates())
-    out.add((dataset, VOID.classes, Literal(len(classes))))
-    out.add((dataset, VOID.properties, Literal(len(predicates))))
-    out.add((dataset, VOID.distinctSubjects, Literal(len(set(graph.subjects())))))
-    out.add((dataset, VOID.distinctObjects, Literal(len(set(graph.objects())))))
-    for cls in sorted(classes):
-        if not str(cls).startswith(str(COOP)):
+    add((dataset, RDF.type, VOID.Dataset))
+    add((dataset, RDF.type, DCAT.Dataset))
+    add((dataset, DCTERMS.title, Literal("kgtool cooperation knowledge graph", lang="en")))
+    description = "Institutions, their cooperation agreements, and the sources behind each fact."
+    add((dataset, DCTERMS.description, Literal(description, lang="en")))
+    add((dataset, DCTERMS.license, URIRef(DATA_LICENSE)))
+    add((dataset, VOID.uriSpace, Literal(ID)))
+    add((dataset, VOID.rootResource, URIRef(base + "index.html")))
+    add((dataset, DCAT.landingPage, URIRef(base + "index.html")))
+    add((dataset, VOID.triples, Literal(site.triples)))
+    add((dataset, VOID.entities, Literal(len(site.things))))
+    rdf_type = site.iri(RDF.type)
+    members: dict[Term, set[Term]] = defaultdict(set)
+    predicates: set[Term] = set()
+    objects: set[Term] = set()
+    for subject, pairs in site.out.items():
+        for p, o in pairs:
+            predicates.add(p)
+            objects.add(o)
+            if p is rdf_type and o.kind == IRI:
+                members[o].add(subject)
+    add((dataset, VOID.classes, Literal(len(members))))
+    add((dataset, VOID.properties, Literal(len(predicates))))
+    add((dataset, VOID.distinctSubjects, Literal(len(site.out))))
+    add((dataset, VOID.distinctObjects, Literal(len(objects))))
+    for cls in sorted(members, key=lambda t: t.value):
+        if not cls.value.startswith(str(COOP)):
             continue
-        part = URIRef(f"{base}dataset/class/{_local(str(cls))}")
-        out.add((dataset, VOID.classPartition, part))
-        out.add((part, VOID["class"], cls))
-        out.add((part, VOID.entities, Literal(len(set(graph.subjects(RDF.type, cls))))))
+        part = URIRef(f"{base}dataset/class/{_local(cls.value)}")
+        add((dataset, VOID.classPartition, part))
+        add((part, VOID["class"], URIRef(cls.value)))
+        add((part, VOID.entities, Literal(len(members[cls]))))
     vocabularies = set()
-    for term in predicates | classes:
-        iri = str(term)
+    for term in predicates | set(members):
         for ns in PREFIXES.values():
-            if iri.startswith(ns) and ns.rstrip("/#") != ID.rstrip("/"):
+            if term.value.startswith(ns) and ns.rstrip("/#") != ID.rstrip("/"):
                 vocabularies.add(ns)
     for ns in sorted(vocabularies):
-        out.add((dataset, VOID.vocabulary, URIRef(ns)))
-    languages = {o.language for o in graph.objects() if isinstance(o, Literal) and o.language}
+        add((dataset, VOID.vocabulary, URIRef(ns)))
+    languages = {o.lang for o in objects if o.kind == LITERAL and o.lang}
     for lang in sorted(languages):
-        out.add((dataset, DCTERMS.language, Literal(lang, datatype=XSD.language)))
+        add((dataset, DCTERMS.language, Literal(lang, datatype=XSD.language)))
     for fmt, (ext, media) in DUMP_FORMATS.items():
         name = DUMP_STEM + ext
         dist = URIRef(f"{base}{DUMPS_DIR}/{name}")
-        out.add((dataset, DCAT.distribution, dist))
-        out.add((dataset, VOID.dataDump, dist))
-        out.add((dist, RDF.type, DCAT.Distribution))
-        out.add((dist, DCTERMS.title, Literal(f"Full dump ({fmt})", lang="en")))
-        out.add((dist, DCAT.downloadURL, dist))
-        out.add(
-            (dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}"))
-        )
-        out.add((dist, DCTERMS["format"], Literal(media)))
-        out.add((dist, DCAT.byteSize, Literal(sizes[name], datatype=XSD.nonNegativeInteger)))
-        out.add((dist, DCTERMS.license, URIRef(DATA_LICENSE)))
+        add((dataset, DCAT.distribution, dist))
+        add((dataset, VOID.dataDump, dist))
+        add((dist, RDF.type, DCAT.Distribution))
+        add((dist, DCTERMS.title, Literal(f"Full dump ({fmt})", lang="en")))
+        add((dist, DCAT.downloadURL, dist))
+        add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
+        add((dist, DCTERMS["format"], Literal(media)))
+        add((dist, DCAT.byteSize, Literal(sizes[name], datatype=XSD.nonNegativeInteger)))
+        add((dist, DCTERMS.license, URIRef(DATA_LICENSE)))
         checksum = BNode(f"checksum{ext.lstrip('.')}")
-        out.add((dist, SPDX.checksum, checksum))
-        out.add((checksum, RDF.type, SPDX.Checksum))
-        out.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        out.add((checksum, SPDX.checksumValue, Literal(checksums[name], datatype=XSD.hexBinary)))
+        add((dist, SPDX.checksum, checksum))
+        add((checksum, RDF.type, SPDX.Checksum))
+        add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        add((checksum, SPDX.checksumValue, Literal(checksums[name], datatype=XSD.hexBinary)))
     if sparql_endpoint:
-        out.add((dataset, VOID.sparqlEndpoint, URIRef(sparql_endpoint)))
         service = URIRef(sparql_endpoint)
-        out.add((service, RDF.type, DCAT.DataService))
-        out.add((service, DCAT.endpointURL, service))
-        out.add((service, DCAT.servesDataset, dataset))
-        out.add((dataset, DCAT.distribution, URIRef(base + "dataset/sparql")))
-        out.add((URIRef(base + "dataset/sparql"), RDF.type, DCAT.Distribution))
-        out.add((URIRef(base + "dataset/sparql"), DCAT.accessService, service))
-        out.add((URIRef(base + "dataset/sparql"), DCAT.accessURL, service))
-    out.add((URIRef(base + ONTOLOGY_DOC), RDF.type, FOAF.Document))
-    out.add((dataset, FOAF.page, URIRef(base + ONTOLOGY_DOC)))
-    _ = loaded
-    return out
+        access = URIRef(base + "dataset/sparql")
+        add((dataset, VOID.sparqlEndpoint, service))
+        add((service, RDF.type, DCAT.DataService))
+        add((service, DCAT.endpointURL, service))
+        add((service, DCAT.servesDataset, dataset))
+        add((dataset, DCAT.distribution, access))
+        add((access, RDF.type, DCAT.Distribution))
+        add((access, DCAT.accessService, service))
+        add((access, DCAT.accessURL, service))
+    add((URIRef(base + ONTOLOGY_DOC), RDF.type, FOAF.Document))
+    add((dataset, FOAF.page, URIRef(base + ONTOLOGY_DOC)))
+    terms = _Terms()
+    triples = [
+        (terms.from_rdflib(s), terms.from_rdflib(p), terms.from_rdflib(o)) for s, p, o in out
+    ]
+    return _turtle(list(dict.fromkeys(triples)), _VOID_PREFIX_MAP)
 
 
 # --- ontology documentation (pyLODE) -------------------------------------------------------
@@ -892,6 +1404,19 @@ def _one_header(graph: Graph) -> Graph:
     return out
 
 
+def _in_sorted_order(graph: Graph) -> Graph:
+    """Return a copy of ``graph`` with canonical blank-node labels and its triples added in
+    sorted order. rdflib's memory store yields a whole graph in hash order (a set) and a
+    pattern's matches in insertion order, and pyLODE documents terms in the order it meets
+    them: fed a graph in any other order, the page changed with PYTHONHASHSEED and with the
+    blank-node labels of each load."""
+    out = Graph()
+    bind_prefixes(out)
+    for triple in sorted(to_canonical_graph(graph), key=lambda t: tuple(x.n3() for x in t)):
+        out.add(triple)
+    return out
+
+
 def _make_ontology_html(graph: Graph) -> str:
     if len(graph) == 0:
         return _page(
@@ -903,7 +1428,8 @@ def _make_ontology_html(graph: Graph) -> str:
     try:
         from pylode import OntPub  # configures the root logger on import: restored below
 
-        html: str = OntPub(ontology=_english_only(_one_header(graph))).make_html(include_css=True)
+        ontology = _in_sorted_order(_english_only(_one_header(_in_sorted_order(graph))))
+        html: str = OntPub(ontology=ontology).make_html(include_css=True)
     except Exception as exc:  # pyLODE raises bare Exceptions for what it cannot document
         raise KgtoolError(f"ontology documentation failed: {exc}") from exc
     finally:
@@ -918,11 +1444,90 @@ def _make_ontology_html(graph: Graph) -> str:
     return html
 
 
-# --- publishing ----------------------------------------------------------------------------
+# --- writing -------------------------------------------------------------------------------
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _existing_files(root: Path) -> dict[str, int]:
+    """Return every file under ``root`` (relative POSIX path) with its size."""
+    found: dict[str, int] = {}
+    prefix = len(str(root)) + 1
+    for folder, _dirs, files in os.walk(root):
+        rel = folder[prefix:]
+        for name in files:
+            path = os.path.join(folder, name)
+            try:
+                found[f"{rel}/{name}" if rel else name] = os.stat(path).st_size
+            except OSError:
+                continue
+    return found
+
+
+class _SiteWriter:
+    """Writes the site's files, each only when its bytes differ from the file already there.
+
+    In a fresh folder (``fresh``: nobody reads it until it is renamed into place) files are
+    written directly; in a published site each changed file is written beside itself and
+    renamed over it, so a reader never sees half a file. ``finish`` removes the files this
+    run did not write (the pages of things that are gone).
+    """
+
+    def __init__(self, root: Path, *, fresh: bool) -> None:
+        self.root = root
+        self.fresh = fresh
+        self.existing = {} if fresh else _existing_files(root)
+        self.produced: set[str] = set()
+        self.folders: set[str] = set()
+        self.written = 0
+        self.unchanged = 0
+        self.removed = 0
+
+    def write(self, rel: str, data: bytes | str) -> None:
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        self.produced.add(rel)
+        path = os.path.join(self.root, rel)
+        if self.existing.get(rel) == len(payload):
+            try:
+                with open(path, "rb") as handle:
+                    same = handle.read() == payload
+            except OSError:
+                same = False
+            if same:
+                self.unchanged += 1
+                return
+        folder = os.path.dirname(path)
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
+        if self.fresh:
+            with open(path, "wb") as handle:
+                handle.write(payload)
+        else:
+            temporary = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+            try:
+                with open(temporary, "wb") as handle:
+                    handle.write(payload)
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        self.written += 1
+
+    def finish(self) -> None:
+        """Remove the files this run did not write, then the folders left empty."""
+        for rel in sorted(set(self.existing) - self.produced):
+            Path(self.root, rel).unlink(missing_ok=True)
+            self.removed += 1
+        for folder, _dirs, _files in os.walk(self.root, topdown=False):
+            if folder != str(self.root):
+                with contextlib.suppress(OSError):  # only a folder left empty goes
+                    os.rmdir(folder)
+
+
+# --- publishing ----------------------------------------------------------------------------
 
 
 def publish(
@@ -933,8 +1538,11 @@ def publish(
     sparql_endpoint: str | None = None,
     progress: Progress | None = None,
 ) -> PublishSummary:
-    """Write the static linked-data site of ``loaded`` into ``out_dir`` (replaced when done).
+    """Write the static linked-data site of ``loaded`` into ``out_dir``.
 
+    A new folder is built beside ``out_dir`` and renamed into place when complete. An existing
+    site (a folder holding ``.kgtool-site``) is updated in place: only files whose bytes
+    changed are rewritten (each atomically), files of things that are gone are removed.
     ``base`` is the URL the site will be served from (used in the VoID/DCAT description);
     ``sparql_endpoint`` is recorded as ``void:sparqlEndpoint`` when the site is served.
     """
@@ -948,21 +1556,43 @@ def publish(
         raise KgtoolError(f"{out_dir}: exists and is not a folder")
     if out_dir == loaded.project.root.resolve() or out_dir in loaded.project.root.resolve().parents:
         raise KgtoolError(f"{out_dir}: refusing to replace the project folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / SITE_MARKER).is_file():
+    in_place = out_dir.is_dir() and any(out_dir.iterdir())
+    if in_place and not (out_dir / SITE_MARKER).is_file():
         raise KgtoolError(
             f"{out_dir}: not empty and not a kgtool site (no {SITE_MARKER}); "
             "refusing to replace it: choose an empty or new folder"
         )
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        summary = _build(loaded, tmp, base, sparql_endpoint, say)
-        _swap_in(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    # what can fail on the data is done before any file of the site is touched
+    site = _read_site(loaded)
+    ontology_page = ontology_html(loaded)
+    if in_place:
+        writer = _SiteWriter(out_dir, fresh=False)
+        summary = _build(site, loaded, writer, ontology_page, base, sparql_endpoint, say)
+        writer.finish()
+    else:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        try:
+            writer = _SiteWriter(tmp, fresh=True)
+            summary = _build(site, loaded, writer, ontology_page, base, sparql_endpoint, say)
+            tmp.chmod(0o755)
+            if out_dir.is_dir():
+                out_dir.rmdir()  # empty (checked above)
+            tmp.rename(out_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    if writer.removed:
+        say(f"removed {writer.removed} files of things no longer in the graph")
     return PublishSummary(
-        out_dir, summary.pages, summary.triples, summary.entities, summary.checksums
+        out_dir,
+        summary.pages,
+        summary.triples,
+        summary.entities,
+        summary.checksums,
+        writer.written,
+        writer.unchanged,
+        writer.removed,
     )
 
 
@@ -972,49 +1602,31 @@ def write_site(loaded: LoadedGraph, out_dir: Path) -> Path:
 
 
 def _trig_dump(loaded: LoadedGraph) -> bytes:
-    """Return the dataset as TriG, a named graph per source file, deterministically.
-
-    kgtool.export writes it (it keeps multi-line literals as written); rdflib's own TriG
-    writer put the graphs in an order that changed from one process to the next.
-    """
+    """Return the dataset as TriG, a named graph per source file, deterministically
+    (``kgtool.export`` writes it; it keeps multi-line literals as written)."""
     return serialize(loaded, "trig")
 
 
-def _swap_in(new: Path, target: Path) -> None:
-    """Replace ``target`` by the complete folder ``new`` (two renames; no half state)."""
-    new.chmod(0o755)
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
-        new.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        new.rename(target)
-
-
-def _write(root: Path, rel: str, data: bytes | str) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-
-
 def _build(
-    loaded: LoadedGraph, root: Path, base: str, sparql_endpoint: str | None, say: Progress
+    site: _Site,
+    loaded: LoadedGraph,
+    writer: _SiteWriter,
+    ontology_page: str,
+    base: str,
+    sparql_endpoint: str | None,
+    say: Progress,
 ) -> PublishSummary:
-    site = _read_site(loaded)
     renderer = _Renderer(site)
-    _write(root, SITE_MARKER, "A site written by `kgtool publish`; it replaces this folder.\n")
+    writer.write(SITE_MARKER, "A site written by `kgtool publish`; it updates this folder.\n")
     say(f"{len(site.things)} pages")
     pages: dict[str, int] = defaultdict(int)
-    for iri, path in site.things.items():
-        node = URIRef(iri)
-        _write(root, path + ".html", renderer.thing(node))
-        triples = describe(site.graph, node)
-        _write(root, path + ".ttl", serialize_triples(triples, "turtle"))
-        _write(root, path + ".jsonld", serialize_triples(triples, "jsonld"))
-        _write(root, path + ".nt", serialize_triples(triples, "nt"))
-        pages[thing_type(iri)] += 1
+    for node, path in site.things.items():
+        writer.write(path + ".html", renderer.thing(node))
+        triples = _describe(site, node)
+        writer.write(path + ".ttl", _turtle(triples))
+        writer.write(path + ".jsonld", _jsonld(triples))
+        writer.write(path + ".nt", _ntriples(triples))
+        pages[thing_type(node.value)] += 1
 
     say("dumps")
     checksums: dict[str, str] = {}
@@ -1022,29 +1634,29 @@ def _build(
     for fmt, (ext, _media) in DUMP_FORMATS.items():
         data = _trig_dump(loaded) if fmt == "trig" else serialize(loaded, fmt)
         name = DUMP_STEM + ext
-        _write(root, f"{DUMPS_DIR}/{name}", data)
+        writer.write(f"{DUMPS_DIR}/{name}", data)
         checksums[name] = _sha256(data)
         sizes[name] = len(data)
+        del data
     sums = "".join(f"{digest}  {name}\n" for name, digest in sorted(checksums.items()))
-    _write(root, f"{DUMPS_DIR}/{CHECKSUMS_NAME}", sums)
-    _write(root, "context.jsonld", context_document())
+    writer.write(f"{DUMPS_DIR}/{CHECKSUMS_NAME}", sums)
+    writer.write("context.jsonld", context_document())
 
     say("VoID/DCAT description")
-    void = _void(site, loaded, base, checksums, sizes, sparql_endpoint)
-    _write(root, VOID_NAME, void.serialize(format="turtle"))
+    writer.write(VOID_NAME, _void(site, base, checksums, sizes, sparql_endpoint))
 
     say("ontology documentation (pyLODE)")
-    _write(root, ONTOLOGY_DOC, ontology_html(loaded))
+    writer.write(ONTOLOGY_DOC, ontology_page)
 
     say("index and search")
     entries = search_entries(site)
-    _write(root, SEARCH_INDEX_NAME, json.dumps(entries, ensure_ascii=False, indent=1) + "\n")
+    writer.write(SEARCH_INDEX_NAME, json.dumps(entries, ensure_ascii=False, indent=1) + "\n")
     dump_links = " · ".join(
         f'<a href="{DUMPS_DIR}/{DUMP_STEM}{ext}">{escape(fmt)}</a>'
         for fmt, (ext, _media) in DUMP_FORMATS.items()
     )
     summary_rows = [
-        f"<li>{len(site.graph)} triples, {len(site.things)} described things</li>",
+        f"<li>{site.triples} triples, {len(site.things)} described things</li>",
         f'<li>Dumps: {dump_links} (<a href="{DUMPS_DIR}/{CHECKSUMS_NAME}">SHA-256</a>)</li>',
         f'<li><a href="{VOID_NAME}">VoID/DCAT description</a> · '
         f'<a href="{ONTOLOGY_DOC}">Ontology documentation</a> · '
@@ -1052,9 +1664,9 @@ def _build(
     ]
     if sparql_endpoint:
         summary_rows.append('<li><a href="query">SPARQL query page</a></li>')
-    _write(root, "index.html", _index_html(site, entries, summary_rows))
+    writer.write("index.html", _index_html(entries, summary_rows))
     return PublishSummary(
-        root, dict(sorted(pages.items())), len(site.graph), len(site.things), checksums
+        writer.root, dict(sorted(pages.items())), site.triples, len(site.things), checksums
     )
 
 
