@@ -43,6 +43,7 @@ __all__ = [
     "normalise",
     "resolve",
     "script_of",
+    "strip_legal_forms",
     "strip_uzbek_suffixes",
 ]
 
@@ -84,8 +85,13 @@ def _word_set(*lines: str) -> frozenset[str]:
 _LEGAL_TOKENS = _word_set(
     "jsc ojsc cjsc pjsc llc ltd inc plc gmbh ag kg co corp mchj aj ak qk duk",
     "ао оао зао пао ооо ичп гуп ду мчж аж қк дук",
+    "тоо llp",  # Kazakh and English limited liability partnerships
 )
 _LEGAL_PHRASE_RE = re.compile(r"(?<!\w)(?:" + "|".join(_LEGAL_FORMS) + r")(?!\w)")
+_LEGAL_ANY = r"(?:" + "|".join([*_LEGAL_FORMS, *sorted(_LEGAL_TOKENS, key=len, reverse=True)]) + ")"
+_LEGAL_OPENING_RE = re.compile(r"\s*" + _LEGAL_ANY + r"(?![\w'-])\.?[\s,]*", re.IGNORECASE)
+_LEGAL_CLOSING_RE = re.compile(r"[\s,]*(?<![\w'-])" + _LEGAL_ANY + r"\.?\s*$", re.IGNORECASE)
+_QUOTED_RE = re.compile(r"[«“\"](.+)[»”\"]")
 _PUNCT_RE = re.compile(r"[^\w']+")
 _STRESS_RE = re.compile("[\u0300\u0301]")
 _PARENS_RE = re.compile(r"\(([^()]*)\)")
@@ -127,6 +133,29 @@ def normalise(text: str) -> str:
     folded = re.sub(r"(?<!\w)'+|'+(?!\w)", " ", folded)
     folded = _LEGAL_PHRASE_RE.sub(" ", " ".join(folded.split()))
     return " ".join(t for t in folded.split() if t not in _LEGAL_TOKENS)
+
+
+def strip_legal_forms(name: str) -> str:
+    """Return ``name`` as written without the legal forms that open or close it, and without
+    the quotes they left: «МЧЖ "Agro Invest"» and "Agro Invest MChJ" -> "Agro Invest", "Hanyang
+    Co., Ltd." -> "Hanyang". Legal forms inside a name stay; a name that is only one stays."""
+    # Apostrophes folded one for one, so offsets into ``plain`` are offsets into ``name``.
+    plain = fold_apostrophes(name)
+    start, end = 0, len(name)
+    while True:
+        opening = _LEGAL_OPENING_RE.match(plain, start, end)
+        closing = _LEGAL_CLOSING_RE.search(plain, start, end)
+        if opening and opening.end() < end:
+            start = opening.end()
+        elif closing and closing.start() > start:
+            end = closing.start()
+        else:
+            break
+    if (start, end) == (0, len(name)):
+        return name
+    rest = name[start:end].strip()
+    quoted = _QUOTED_RE.fullmatch(rest)
+    return quoted.group(1).strip() if quoted else rest
 
 
 def _script_of_char(code: int) -> str | None:

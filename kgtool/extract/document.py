@@ -13,10 +13,18 @@ from kgtool.extract.concepts import Lexicon
 from kgtool.extract.dates import DateMention, find_dateline, find_dates
 from kgtool.extract.language import detect_language
 from kgtool.extract.model import Agreement, DocumentResult, Evidence, Party
-from kgtool.extract.names_guess import guess_country, guess_kind, name_tag, nominative
+from kgtool.extract.names_guess import (
+    LEGAL_FORM_RE,
+    guess_country,
+    guess_kind,
+    name_tag,
+    nominative,
+)
 from kgtool.extract.parties import NameSpan, PartyMention, find_parties
 from kgtool.extract.terms import find_entry_on_signing, find_extension, find_term
 from kgtool.extract.text import Sentence, fold, sentences, tokens
+from kgtool.extract.whereabouts import country_from_context, kind_from_context
+from kgtool.names import strip_legal_forms
 
 #: Lines where the article ends and the page's furniture begins.
 _FOOTER_RE = re.compile(
@@ -52,6 +60,7 @@ _ANY_CITY_RE = re.compile(  # "shahrida", «в городе», "in the city of":
     r"|\bв\s+городе\s+(?P<ru>[А-ЯЁ][а-яё-]+)|\bin\s+the\s+city\s+of\s+(?P<en>[A-Z][a-z]+)"
     r"|\bsigned\b[^.;]*?\bin\s+(?P<en2>[A-Z][a-z]{3,})(?=\s*[.;,]|\s*$)"
 )
+_BASED_IN = re.compile(r"(?:based|headquartered|located)\s+in\s+$", re.IGNORECASE)
 _MONTHS_EN = frozenset(
     [
         "january",
@@ -343,22 +352,46 @@ def _party(mention: PartyMention, catalogue: Catalogue, tag: str, text: str) -> 
             written=name.written,
         )
     display = _display(name, tag)
-    country = guess_country(name.written, tag)
+    written = _with_legal_form(text, name)
+    country = guess_country(written, tag)
     if country is None and mention.parent is not None:
         if mention.parent.iri and mention.parent.iri in catalogue.institutions:
             country = catalogue.institutions[mention.parent.iri].country
         else:
             country = guess_country(mention.parent.written, tag)
+    if country is None:  # "the Kazakh company X", "X, a South Korean maker", "X (Turkey)"
+        country = country_from_context(text, name.start, name.end, tag)
     return Party(
         name=display,
         iri=None,
         country=country,
-        kind=guess_kind(name.written),
+        kind=guess_kind(written) or kind_from_context(text, name.start, name.end),
         parent=parent,
         acronym=name.acronym,
         language=name_tag(display, tag),
         written=name.written,
     )
+
+
+def _with_legal_form(text: str, span: NameSpan) -> str:
+    """Return the name as written with a legal form just before or after it («МЧЖ «X»», "X
+    AJ"): the name leaves it out, but it tells the kind (and for МЧЖ, AJ the country)."""
+    before = text[max(0, span.start - 12) : span.start]
+    after = text[span.end : span.end + 12]
+    opening = re.search(r"(\S+)\s*[«“\"]?\s*$", before)
+    closing = re.match(r"\s*[»”\"]?\s*(\S+)", after)
+    extra = [m.group(1) for m in (opening, closing) if m and LEGAL_FORM_RE.fullmatch(m.group(1))]
+    return " ".join([span.written, *extra])
+
+
+def _balanced_quotes(name: str) -> str:
+    """Return ``name`` without a quote that the span cut from its pair («X» AJ → "X»")."""
+    for left, right in ("«»", "“”"):
+        if name.endswith(right) and left not in name:
+            name = name[:-1].rstrip()
+        if name.startswith(left) and right not in name:
+            name = name[1:].lstrip()
+    return name
 
 
 def _display(span: NameSpan, tag: str) -> str:
@@ -381,25 +414,28 @@ def _display(span: NameSpan, tag: str) -> str:
     )
     if brand:  # "«Netafim» kompaniyasi" (the Netafim company)
         written = brand.group(1)
-    legal = re.fullmatch(
-        r"(?:АО|ОАО|ЗАО|ПАО|ООО|AO|JSC|OJSC|LLC|AJ|МЧЖ|MChJ)\s+[«“\"](.+)[»”\"]"
-        r"|[«“\"](.+)[»”\"]\s+(?:aktsiyadorlik\s+jamiyati|aksiyadorlik\s+jamiyati|AJ|MChJ|JSC)",
-        written,
-    )
-    if legal:
-        written = legal.group(1) or legal.group(2)
-    generic = re.fullmatch(
-        r"(?:the\s+)?(?:[a-zа-яё-]+\s+){0,2}(?:company|corporation|firm|group|holding|компани\w*"
-        r"|корпораци\w*|фирм\w*|холдинг\w*|групп\w*)\s+([«“\"]?[A-ZА-ЯЁ0-9].*)",
-        written,
-    )
-    if generic:  # «китайская корпорация CNPC»: the descriptor is not the name
-        written = generic.group(1).strip('«»“”"')
+    written = _balanced_quotes(strip_legal_forms(written))  # legal forms as kgtool.names has them
+    generic = _DESCRIPTOR_BEFORE.fullmatch(written)
+    described_by = generic.group(1).strip() if generic else ""
+    if generic and (described_by.islower() or guess_country(described_by, tag) or not described_by):
+        # «китайская корпорация CNPC», "the South Korean firm X": the descriptor is no name
+        written = generic.group(2)
     # «компания «Nobel Pharmsiya»»: the generic noun before a quoted name is not the name
     quoted = re.fullmatch(r"[a-zа-яёўқғҳ'ʻʼ-]+\s+[«“\"](.+)[»”\"]", written)
     if quoted:
         written = quoted.group(1)
-    return nominative(written, tag)
+    written = _balanced_quotes(strip_legal_forms(written))  # «… компания ТОО «X»»
+    whole = re.fullmatch(r"[«“\"]([^«»“”\"]+)[»”\"]", written)
+    return nominative(whole.group(1) if whole else written, tag)
+
+
+#: A descriptor before a name: (its words, the name). "the South Korean firm X", «китайская
+#: корпорация X», "koreys kompaniyasi X".
+_DESCRIPTOR_BEFORE = re.compile(
+    r"(?:the\s+)?((?:[\w'’ʻʼ-]+\s+){0,2}?)(?:company|corporation|firm|group|holding|maker"
+    r"|manufacturer|компани\w*|корпораци\w*|фирм\w*|холдинг\w*|групп\w*|kompaniyasi|korxonasi"
+    r"|firmasi|guruhi|компанияси|корхонаси|фирмаси|гуруҳи)\s+([«“\"]?[A-ZА-ЯЁЎҚҒҲ0-9].*)"
+)
 
 
 def _venue(text: str, s: int, e: int, catalogue: Catalogue, language: str) -> NameSpan | None:
@@ -424,6 +460,8 @@ def _place(
         group = next(g for g in ("uz", "ru", "en", "en2") if m.group(g))
         word = m.group(group)
         inside = any(ns < m.end(group) and m.start(group) < ne for ns, ne in names)
+        if _BASED_IN.search(text, max(0, m.start(group) - 30), m.start(group)):
+            continue  # "a company based in Daejeon" says where a party is, not the signing
         if not inside and word.lower() not in _MONTHS_EN:
             return m.start(group), m.end(group), word
     for m in _PLACE_RE.finditer(text, s, e):
@@ -436,6 +474,8 @@ def _place(
         if city is not None:
             if any(ns < m.end(group) and m.start(group) < ne for ns, ne in names):
                 continue  # "Westminster International University in Tashkent" is a name
+            if _BASED_IN.search(text, max(0, m.start(group) - 30), m.start(group)):
+                continue
             # Russian names a city in the locative («в Бухаре»): give the label's form
             name = _CITIES[city] if group == "ru" else word
             return m.start(group), m.end(group), name

@@ -172,7 +172,8 @@ def detect_language(text: str) -> Language:
         special = sum(1 for ch in text if ch in UZBEK_CYRILLIC_LETTERS)
         uz = sum(1 for w in words if w in _UZ_CYRILLIC_WORDS)
         ru = sum(1 for w in words if w in _RU_WORDS)
-        if special * 200 >= cyrillic or (special and uz > ru):
+        # Uzbek Cyrillic may go a sentence without ў қ ғ ҳ: its commonest words then decide
+        if special * 200 >= cyrillic or (uz > ru and (special or uz >= 2)):
             return Language("uz", "Cyrl")
         return Language("ru", "Cyrl")
     uz = sum(1 for w in words if w in _UZ_LATIN_WORDS)

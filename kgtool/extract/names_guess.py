@@ -40,7 +40,11 @@ _KIND_HEADS: tuple[tuple[str, str], ...] = (
     ("holding", "company"), ("холдинг", "company"), ("bank", "company"), ("банк", "company"),
     ("jsc", "company"), ("llc", "company"), ("ltd", "company"), ("inc", "company"),
     ("gmbh", "company"), ("ооо", "company"), ("ао", "company"), ("mchj", "company"),
-    ("llp", "company"), ("plc", "company"),
+    ("llp", "company"), ("plc", "company"), ("firm", "company"), ("фирм", "company"),
+    ("maker", "company"), ("manufacturer", "company"), ("producer", "company"),
+    ("производител", "company"), ("conglomerate", "company"), ("startup", "company"),
+    ("start-up", "company"), ("guruh", "company"), ("гуруҳ", "company"), ("групп", "company"),
+    ("group", "company"),
 )  # fmt: skip
 
 #: Words that suggest a company only when no head word names the kind ("Kanzan Mining").
@@ -128,7 +132,18 @@ _COUNTRY_CUES: tuple[tuple[str, str], ...] = (
     ("navoiy", "UZ"), ("qarshi", "UZ"), ("termiz", "UZ"), ("urganch", "UZ"), ("jizzax", "UZ"),
     ("janubiy koreya", "KR"), ("buyuk britaniya", "GB"), ("pokiston", "PK"), ("eron", "IR"),
     ("malayziya", "MY"), ("belarus", "BY"), ("angliya", "GB"), ("fransiya", "FR"),
+    # Uzbek adjectives of nationality ("koreys kompaniyasi", «немис университети»)
+    ("koreys", "KR"), ("корейс", "KR"), ("nemis", "DE"), ("немис", "DE"), ("yapon", "JP"),
+    ("fransuz", "FR"), ("француз", "FR"), ("italyan", "IT"), ("итальян", "IT"),
+    ("ingliz", "GB"), ("инглиз", "GB"), ("qozoq", "KZ"), ("қозоқ", "KZ"), ("xitoylik", "CN"),
 )  # fmt: skip
+
+#: Legal forms written beside a company's name (the name itself is kept without them).
+LEGAL_FORM_RE = re.compile(
+    r"(?<![\w'-])(?:mchj|мчж|aj|аж|ak|ак|qk|қк|xk|хк|duk|дук|jsc|ojsc|llc|llp|ltd|inc|plc|gmbh|ag"
+    r"|corp|co|ао|оао|зао|пао|ооо|тоо)(?![\w'-])",
+    re.IGNORECASE,
+)
 
 #: Uzbek legal forms: a company so named is registered in Uzbekistan.
 _UZ_LEGAL_RE = re.compile(
@@ -147,7 +162,7 @@ def guess_kind(name: str) -> str | None:
     words = re.findall(r"\w+(?:'\w+)*", fold(name))
     hits = [kind for w in words for prefix, kind in _KIND_HEADS if w.startswith(prefix)]
     if not hits:
-        weak = any(w.startswith(_WEAK_COMPANY) for w in words)
+        weak = any(w.startswith(_WEAK_COMPANY) for w in words) or LEGAL_FORM_RE.search(name)
         return "company" if weak else None
     uzbek = any(
         w.endswith(("i", "si")) and any(w.startswith(p) for p, _ in _KIND_HEADS) for w in words

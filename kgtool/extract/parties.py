@@ -327,9 +327,24 @@ def _uz_subject_partner(text: str, start: int, end: int) -> Zone:
             if not word.folded.endswith(("i", "si", "и", "си")):
                 continue  # a head in the izofa form ends the name: "instituti", "universiteti"
             cut = (word.end, nxt.start)  # the last such cut leaves the partner's name alone
+            if index >= 2 and _uz_descriptor(words[index - 2], words[index - 1]):
+                # "… universiteti koreys kompaniyasi Hanbit …": the descriptor opens the partner
+                cut = (words[index - 2].end, words[index - 1].start)
     if cut is None:
         return [(start, end, True)]
     return [(start, cut[0], True), (cut[1], end, True)]
+
+
+def _uz_descriptor(head: Token, adjective: Token) -> bool:
+    """Whether ``adjective`` after a name's ``head`` opens "koreys kompaniyasi X" (a nation)."""
+    from kgtool.extract.names_guess import guess_country
+
+    return (
+        bool(_HEAD_RE.match(head.folded))
+        and head.folded.endswith(("i", "si", "и", "си"))
+        and not adjective.capitalised
+        and guess_country(adjective.text, "uz") is not None
+    )
 
 
 def _first_verb(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -563,9 +578,13 @@ def _starts_known(pos: int, known: list[NameSpan]) -> bool:
 
 def _looks_like_continuation(after: str) -> bool:
     """Whether a lower-case word after a coordinator can start a name ("the", «акционерное»)."""
+    from kgtool.extract.names_guess import guess_country
+
     first = re.match(r"\w+", after)
     if first and _HEAD_RE.match(fold(first.group())) and re.search(r"[«“\"A-ZА-ЯЁ]", after):
         return True  # «и компания «Nobel Pharmsiya»», "and company X"
+    if first and guess_country(first.group(), "") and re.search(r"[«“\"A-ZА-ЯЁ]", after):
+        return True  # «и казахстанская компания «X»», "and the Korean firm X"
     return bool(
         re.match(
             r"(?:the\s|акционерн|открыт|закрыт|публичн|государственн|национальн|федеральн"
@@ -675,6 +694,7 @@ def _name_in(
     if trim_left:
         s = _backward_walk(text, s, e) if language == "uz" else _forward_trim(text, s, e)
     s = _without_filler(text, s, e)[0]
+    s, e = _without_whereabouts(text, s, e)
     if s >= e:
         return None
     written = text[s:e].strip()
@@ -685,6 +705,48 @@ def _name_in(
     if m:
         acronym = m.group(1)
     return NameSpan(s, s + len(written), written, None, acronym)
+
+
+#: What a release writes after a name to say where or what it is, never part of the name:
+#: ", a South Korean maker of …", "from Turkey", «из Казахстана», "based in Daejeon", "(Italy)".
+_WHEREABOUTS_AFTER = re.compile(
+    r",\s*(?:a|an|one\s+of\s+the)\s+(?!(?:subsidiary|unit|division|department|branch|member"
+    r"|part)\s+of\b)[^,()]*$"
+    r"|\s+(?:from|из)\s+(?P<origin>(?:the\s+)?[A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’-]+)?)$"
+    r"|,?\s+(?:based|headquartered)\s+in\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?$"
+    r"|\s*\((?P<bracket>[^()]{2,40})\)$",
+    re.IGNORECASE,
+)
+#: "Daejeon-based Hanbit Optics", "South Korean firm Hanbit Optics": where the institution is
+#: from opens the phrase, not the name.
+_BASED_BEFORE = re.compile(r"[A-ZА-ЯЁ][\w'’-]*-based\s+")
+_NATIONAL_BEFORE = re.compile(
+    r"(?P<nation>(?:[A-Z][\w'’-]+\s+){1,2})(?:company|firm|group|maker|manufacturer|corporation"
+    r"|conglomerate|start-?up|developer|producer)\s+(?=[«“\"]?[A-Z0-9])"
+)
+
+
+def _without_whereabouts(text: str, s: int, e: int) -> tuple[int, int]:
+    """Return ``(s, e)`` narrowed past what says where the institution is (kept as a country
+    cue in the text around the name, see :mod:`kgtool.extract.whereabouts`)."""
+    from kgtool.extract.names_guess import guess_country
+
+    based = _BASED_BEFORE.match(text, s, e)
+    if based:
+        s = based.end()
+    national = _NATIONAL_BEFORE.match(text, s, e)
+    if national and guess_country(national.group("nation"), "en"):
+        s = national.end()
+    while (m := _WHEREABOUTS_AFTER.search(text, s, e)) is not None and m.start() > s:
+        place = m.group("origin") or m.group("bracket")
+        if place is not None and not (_is_place(place) or guess_country(place, "en")):
+            break  # "(KITECH)" is an acronym, "from Industry" no place
+        if m.group("bracket") is not None and not _is_place(place or ""):
+            break
+        e = m.start()
+        while e > s and text[e - 1] in " ,;:\n\t—–-":
+            e -= 1
+    return s, e
 
 
 #: Words around a name that are not part of it: after it ("… today", «… также») and before
