@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -452,6 +453,16 @@ def _report(
     )
 
 
+# The report's terms, made once: an rdflib Namespace builds a new URIRef on every access.
+_FOCUS_NODE, _SOURCE_SHAPE, _RESULT_PATH, _RESULT_MESSAGE = (
+    SH.focusNode,
+    SH.sourceShape,
+    SH.resultPath,
+    SH.resultMessage,
+)
+_SEVERITY, _COMPONENT, _VALUE = SH.resultSeverity, SH.sourceConstraintComponent, SH.value
+
+
 class _ResultBuilder:
     """Turn result nodes of a report graph into ``ValidationResult``s, working out what
     results share (labels and place of a focus node, owning shape, messages, path) once."""
@@ -472,11 +483,11 @@ class _ResultBuilder:
         values: dict[Node, Node] = {}
         found_messages: list[Node] = []
         for p, o in self.graph.predicate_objects(node):
-            if p == SH.resultMessage:
+            if p == _RESULT_MESSAGE:
                 found_messages.append(o)
             else:
                 values.setdefault(p, o)
-        focus, source_shape = values.get(SH.focusNode), values.get(SH.sourceShape)
+        focus, source_shape = values.get(_FOCUS_NODE), values.get(_SOURCE_SHAPE)
         if focus is None or source_shape is None or (keep is not None and not keep(focus)):
             return None
         if focus not in self.located:
@@ -486,7 +497,7 @@ class _ResultBuilder:
         shape = self.owners.get(source_shape)
         if shape is None:
             shape = self.owners[source_shape] = owning_shape(self.shapes, source_shape)
-        path_node = values.get(SH.resultPath)
+        path_node = values.get(_RESULT_PATH)
         path: str | None = None
         if path_node is not None:
             path = self.paths.get(path_node)
@@ -496,21 +507,25 @@ class _ResultBuilder:
         messages = self.messages.get(key)
         if messages is None:
             messages = self.messages[key] = _messages(found_messages, self.shapes, source_shape)
-        severity = values.get(SH.resultSeverity)
-        component = values.get(SH.sourceConstraintComponent)
+        severity, component = values.get(_SEVERITY), values.get(_COMPONENT)
         return ValidationResult(
             focus_node=focus,
             focus_labels=self.labels[focus],
             path=path,
-            value=values.get(SH.value),
+            value=values.get(_VALUE),
             source_shape=source_shape,
             shape=shape,
             component=URIRef(str(component)) if component is not None else SH.ConstraintComponent,
-            severity=local_name(str(severity)) if severity is not None else "Violation",
+            severity=_severity_name(severity),
             messages=messages,
             file=where[0] if where else None,
             line=where[1] if where else None,
         )
+
+
+@cache
+def _severity_name(severity: Node | None) -> str:
+    return local_name(str(severity)) if severity is not None else "Violation"
 
 
 def _without_results(report_graph: Graph, dropped: set[Node], conforms: bool) -> Graph:
