@@ -41,7 +41,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -1417,6 +1417,13 @@ def _in_sorted_order(graph: Graph) -> Graph:
     return out
 
 
+def _ordered_intersperse(intersperse: Callable[[Any, Any], Any], items: Any, sep: Any) -> Any:
+    """pyLODE's ``intersperse`` with a set of elements put in the order of their HTML."""
+    if isinstance(items, set | frozenset):
+        items = sorted(items, key=lambda element: str(element.render()))
+    return intersperse(items, sep)
+
+
 def _make_ontology_html(graph: Graph) -> str:
     if len(graph) == 0:
         return _page(
@@ -1425,14 +1432,23 @@ def _make_ontology_html(graph: Graph) -> str:
     root = logging.getLogger()
     handlers, level, disabled = list(root.handlers), root.level, logging.root.manager.disable
     logging.disable(logging.CRITICAL)  # pyLODE logs INFO/DEBUG lines to stderr
+    restores: list[Callable[[], None]] = []
     try:
+        import pylode.utils
         from pylode import OntPub  # configures the root logger on import: restored below
 
+        # pyLODE gathers the members of an owl:unionOf / intersectionOf in a set of HTML
+        # elements (hashed by address) and joins them with intersperse: sort them first
+        intersperse = pylode.utils.intersperse
+        pylode.utils.intersperse = partial(_ordered_intersperse, intersperse)
+        restores.append(partial(setattr, pylode.utils, "intersperse", intersperse))
         ontology = _in_sorted_order(_english_only(_one_header(_in_sorted_order(graph))))
         html: str = OntPub(ontology=ontology).make_html(include_css=True)
     except Exception as exc:  # pyLODE raises bare Exceptions for what it cannot document
         raise KgtoolError(f"ontology documentation failed: {exc}") from exc
     finally:
+        for restore in restores:
+            restore()
         root.handlers[:] = handlers
         root.setLevel(level)
         logging.disable(disabled)
