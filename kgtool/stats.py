@@ -1,17 +1,25 @@
 """Counts that describe the graph: triples per graph, instances per class, name coverage per
-language, and agreements by status as of a date (status is computed, never stored)."""
+language, and agreements by status as of a date (status is computed, never stored).
+
+This module owns the one status rule that stats, the partner network and the report share:
+an agreement's expiry is its stored ``coop:expiresOn`` when there is one, else its signing date
+plus its term when the signing date is a full date (``agreement_expiry``); its status as of a
+date follows from that expiry (``agreement_status``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.query import ResultRow
-from rdflib.term import Node
 
 from kgtool.project import COOP, GRAPH_BASE, ID, INFERRED_GRAPH, LANGUAGES, PREFIXES
 
@@ -27,6 +35,9 @@ STATUS_UNKNOWN = STATUS + "unknown"
 STATUSES: tuple[str, ...] = (STATUS_ACTIVE, STATUS_EXPIRING_SOON, STATUS_EXPIRED, STATUS_UNKNOWN)
 EXPIRING_SOON_MONTHS = 6
 
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """Return ``day`` plus ``months`` calendar months, the day clamped to the month's end."""
@@ -35,6 +46,47 @@ def add_months(day: dt.date, months: int) -> dt.date:
     next_month = dt.date(year + month // 12, month % 12 + 1, 1)
     last_day = (next_month - dt.timedelta(days=1)).day
     return dt.date(year, month, min(day.day, last_day))
+
+
+def full_date(text: str | None) -> dt.date | None:
+    """Return the day a lexical date names (``YYYY-MM-DD``, a timezone ignored), else None.
+
+    A year-month (``2025-09``) or a year (``2025``) names no day and gives None.
+    """
+    if not text or not _FULL_DATE.match(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def expiry_from(signed_on: str | None, term: str | None) -> dt.date | None:
+    """Return signing date + term, when both are known exactly (a full date and a Y/M/D term)."""
+    signed = full_date(signed_on)
+    match = _DURATION.fullmatch(term) if term else None
+    if signed is None or match is None or not any(match.groups()):
+        return None
+    years, months, days = (int(x) if x else 0 for x in match.groups())
+    return add_months(signed, 12 * years + months) + dt.timedelta(days=days)
+
+
+def agreement_expiry(
+    expires_on: Iterable[str] = (), signed_on: Iterable[str] = (), terms: Iterable[str] = ()
+) -> dt.date | None:
+    """Return an agreement's expiry: the one rule every status in kgtool follows.
+
+    The stored ``coop:expiresOn`` when there is one (as a full date), else the signing date
+    plus the term when the signing date is a full date and the term is in years, months and
+    days; else None (the status is unknown). Arguments are lexical forms; several values (a data
+    error SHACL reports) give the latest date.
+    """
+    stored = [day for day in map(full_date, expires_on) if day is not None]
+    if stored:
+        return max(stored)
+    terms = list(terms)
+    derived = [day for s in signed_on for t in terms if (day := expiry_from(s, t)) is not None]
+    return max(derived, default=None)
 
 
 def agreement_status(expires_on: dt.date | None, as_of: dt.date) -> str:
@@ -152,10 +204,12 @@ SELECT DISTINCT ?institution ?label WHERE {
 }"""
 
 _AGREEMENTS = """
-SELECT ?agreement ?expires WHERE {
+SELECT ?agreement ?expires ?signed ?term WHERE {
   ?agreement a ?class .
   ?class rdfs:subClassOf* coop:Agreement .
   OPTIONAL { ?agreement coop:expiresOn ?expires }
+  OPTIONAL { ?agreement coop:signedOn ?signed }
+  OPTIONAL { ?agreement coop:term ?term }
 }"""
 
 
@@ -163,15 +217,6 @@ def _rows(loaded: LoadedGraph, query: str) -> list[ResultRow]:
     namespaces = {"coop": str(COOP), "rdfs": str(RDFS), "skos": str(SKOS), "rdf": str(RDF)}
     result = loaded.dataset.query(query, initNs=namespaces)
     return [row for row in result if isinstance(row, ResultRow)]
-
-
-def _as_date(value: Node | None) -> dt.date | None:
-    if not isinstance(value, Literal):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10]) if len(str(value)) >= 10 else None
-    except ValueError:
-        return None
 
 
 def stats(loaded: LoadedGraph, as_of: dt.date | None = None) -> Stats:
@@ -186,13 +231,16 @@ def stats(loaded: LoadedGraph, as_of: dt.date | None = None) -> Stats:
         for lang in LANGUAGES:
             if tag == lang.lower():
                 coverage[lang].add(str(institution))
-    expiry: dict[str, dt.date | None] = {}
-    for agreement, expires in _rows(loaded, _AGREEMENTS):
-        key = str(agreement)
-        found, before = _as_date(expires), expiry.get(key)
-        # Two expiry dates (a data error SHACL reports): count the later one.
-        expiry[key] = found if before is None or (found is not None and found > before) else before
-    status_of = {a: agreement_status(expiry[a], as_of) for a in sorted(expiry)}
+    # agreement -> (stored expiries, signing dates, terms), as lexical forms
+    facts: dict[str, tuple[set[str], set[str], set[str]]] = defaultdict(
+        lambda: (set(), set(), set())
+    )
+    for agreement, *values in _rows(loaded, _AGREEMENTS):
+        found = facts[str(agreement)]
+        for bucket, value in zip(found, values, strict=True):
+            if isinstance(value, Literal):
+                bucket.add(str(value))
+    status_of = {a: agreement_status(agreement_expiry(*facts[a]), as_of) for a in sorted(facts)}
     by_status = {s: 0 for s in STATUSES}
     for status in status_of.values():
         by_status[status] += 1
