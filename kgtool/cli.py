@@ -766,6 +766,11 @@ def network(out_dir: Path | None, **params: Any) -> None:
         f"{net.graph.number_of_nodes()} institutions, {net.graph.number_of_edges()} links, "
         f"{len(net.agreements)} agreements, {metrics.communities} communities"
     )
+    if metrics.betweenness_sampled:
+        click.echo(
+            f"betweenness estimated from {metrics.betweenness_sources} sampled institutions "
+            f"(seed {metrics.seed})"
+        )
 
 
 @cli.command()

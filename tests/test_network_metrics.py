@@ -10,8 +10,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from click.testing import CliRunner
 
 from kgtool import network as net
+from kgtool.cli import cli
 from kgtool.graph import LoadedGraph, load
 from kgtool.network import (
     PartnerNetwork,
@@ -176,3 +178,18 @@ def test_reading_agrees_with_plain_sparql(loaded: LoadedGraph) -> None:
     tripartite = network.agreements["https://w3id.org/kgtool/id/agreement/tripartite-2023"]
     assert len(tripartite.parties) == 3
     assert tripartite.sources and all(s.endswith(".txt") for s in tripartite.sources)
+
+
+def test_cli_names_the_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "ontology").mkdir()
+    (tmp_path / "data").mkdir()
+    for ttl in FIXTURES.glob("*.ttl"):
+        (tmp_path / "data" / ttl.name).write_bytes(ttl.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(net, "EXACT_BETWEENNESS_MAX_NODES", 5)
+    monkeypatch.setattr(net, "BETWEENNESS_SAMPLE", 4)
+    result = CliRunner().invoke(cli, ["network", "--as-of", "2026-01-15", "-o", "out"])
+    assert result.exit_code == 0, result.output
+    assert "betweenness estimated from 4 sampled institutions (seed 42)" in result.output
+    written = json.loads((tmp_path / "out" / "network.json").read_text(encoding="utf-8"))
+    assert (written["betweenness_sources"], written["seed"]) == (4, 42)
