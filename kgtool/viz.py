@@ -8,12 +8,15 @@ filters, search and side panel. Every text from the data reaches the page as JSO
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import json
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from html import escape as html_escape
 from importlib import resources
@@ -25,7 +28,7 @@ from pyvis.network import Network
 from kgtool.errors import KgtoolError
 from kgtool.fsutil import atomic_write_text
 from kgtool.network import STATUSES, PartnerNetwork, build_network
-from kgtool.project import COOP, local_name, pick_label
+from kgtool.project import COOP, best_language, local_name, pick_label
 from kgtool.stats import STATUS_ACTIVE, STATUS_EXPIRED, STATUS_EXPIRING_SOON, STATUS_UNKNOWN
 
 if TYPE_CHECKING:
@@ -248,18 +251,31 @@ def search_fold_script() -> str:
     }
 
 
+_SPACES = re.compile(r"(\s+)")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _latin_word(word: str) -> str:
+    from kgtool.names import cyrillic_to_latin
+
+    return cyrillic_to_latin(word)
+
+
+def _latin_reading(name: str) -> str:
+    """Return ``kgtool.names.cyrillic_to_latin(name)``, word by word with a cache (its rules
+    look only inside a word; names repeat words such as университет)."""
+    return "".join(
+        _latin_word(piece) if _CYRILLIC.search(piece) else piece for piece in _SPACES.split(name)
+    )
+
+
 def search_keys(names: list[str]) -> list[str]:
     """Return the distinct search keys of an institution's names, in both scripts' readings."""
     keys: list[str] = []
-    translit: Callable[[str], str] | None
-    try:  # the shared transliteration (context rules) adds a second reading where it differs
-        from kgtool.names import cyrillic_to_latin as translit
-    except ImportError:  # pragma: no cover - names.py is part of the package
-        translit = None
     for name in names:
         readings = [name]
-        if translit is not None and _CYRILLIC.search(name):  # Latin text reads the same
-            readings.append(translit(name))
+        if _CYRILLIC.search(name):  # the shared transliteration's context rules: a 2nd reading
+            readings.append(_latin_reading(name))
         for reading in readings:
             key = search_fold(reading)
             if key and key not in keys:
@@ -289,6 +305,24 @@ def render_page(network: PartnerNetwork, *, lang: str = "en") -> str:
         raise KgtoolError(
             f"unknown page language {lang!r}; choose one of {', '.join(PAGE_LANGUAGES)}"
         )
+    with _gc_paused():
+        return _render(network, lang)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cycle collector: the page's data are many small acyclic containers, and the
+    collector's passes over a large network's objects took as long as building them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _render(network: PartnerNetwork, lang: str) -> str:
     data, vis_nodes, vis_edges, groups = page_data(network, lang)
     n = len(vis_nodes)
     net = Network(
@@ -481,6 +515,8 @@ class _Labels:
         self.network, self.lang = network, lang
         self.cache: dict[str, str] = {}
 
+        self.best_tag: dict[tuple[str, ...], str | None] = {}
+
     def __call__(self, iri: str | None) -> str:
         if not iri:
             return ""
@@ -488,6 +524,16 @@ class _Labels:
         if found is None:
             found = self.cache[iri] = display_label(self.network, iri, self.lang)
         return found
+
+    def pick(self, texts: Mapping[str, str]) -> str | None:
+        """Return ``pick_label(texts, lang)``, choosing once per set of language tags."""
+        tags = tuple(texts)
+        if tags not in self.best_tag:
+            self.best_tag[tags] = best_language(tags, self.lang)
+        tag = self.best_tag[tags]
+        if tag is not None and not texts[tag]:  # an empty text: the general rule
+            return pick_label(texts, self.lang)
+        return None if tag is None else texts[tag]
 
 
 def page_data(
@@ -510,10 +556,11 @@ def page_data(
         {d for a in network.agreements.values() for d in a.directions},
         key=lambda d: (network.label(d, lang).casefold(), d),
     )
-    legend = _legend(network, order, colours, direction_order, lang)
+    dashes = len(order) <= LARGE_NETWORK
+    legend = _legend(network, order, colours, direction_order, lang, dashes=dashes)
     kind_index = {kind["iri"]: i for i, kind in enumerate(legend["kinds"])}
     positions = initial_positions(network, order) if len(order) > IMPROVED_LAYOUT_MAX_NODES else []
-    edges, vis_edges, own_agreements = _edge_entries(network, index, agreement_index)
+    ties, vis_edges, own_agreements = _edge_entries(network, index, agreement_index, dashes=dashes)
     nodes, vis_nodes, groups = _node_entries(
         network, order, own_agreements, kind_index, colours, labels
     )
@@ -525,7 +572,7 @@ def page_data(
         "ui": UI_TEXT[lang],
         "iterations": stabilisation_iterations(len(order)),
         "nodes": nodes,
-        "edges": edges,
+        "ties": ties,
         "agreements": _agreement_entries(network, agreement_order, direction_order, index, labels),
         **legend,
     }
@@ -574,13 +621,13 @@ def _node_entries(
             "agreements": sorted(own_agreements[i]),
         }
         # empty fields are left out: the page reads a missing one as empty
+        if attrs.get("parent"):
+            node["parent"] = labels(attrs["parent"])
         members = [labels(m) for m in attrs.get("members", []) if m != iri]
-        _put_non_empty(
-            node,
-            parent=labels(attrs.get("parent")),
-            members=members,
-            sources=list(attrs.get("sources", [])),
-        )
+        if members:
+            node["members"] = members
+        if attrs.get("sources"):
+            node["sources"] = list(attrs["sources"])
         nodes.append(node)
         vis_nodes.append(
             {
@@ -591,11 +638,6 @@ def _node_entries(
             }
         )
     return nodes, vis_nodes, groups
-
-
-def _put_non_empty(entry: dict[str, Any], **fields: Any) -> None:
-    """Add the non-empty ``fields`` to ``entry``: the page reads a missing field as empty."""
-    entry.update((key, value) for key, value in fields.items() if value)
 
 
 def _agreement_entries(
@@ -617,50 +659,68 @@ def _agreement_entries(
         if kind and kind not in kind_labels:
             kind_labels[kind] = network.label(kind, labels.lang)
         entry: dict[str, Any] = {
-            "title": pick_label(agreement.titles, labels.lang) or local_name(iri),
+            "title": labels.pick(agreement.titles) or local_name(iri),
             "status": status_index[agreement.status],
             "directions": [direction_index[d] for d in agreement.directions],
             "parties": [node_index[p] if p in node_index else labels(p) for p in agreement.parties],
         }
-        _put_non_empty(
-            entry,
-            kind=kind_labels[kind] if kind else "",
-            signed=agreement.signed_on,
-            term=agreement.term,
-            expires=agreement.expires_on.isoformat() if agreement.expires_on else "",
-            sources=list(agreement.sources),
-        )
+        # empty fields are left out: the page reads a missing one as empty
+        if kind:
+            entry["kind"] = kind_labels[kind]
+        if agreement.signed_on:
+            entry["signed"] = agreement.signed_on
+        if agreement.term:
+            entry["term"] = agreement.term
+        if agreement.expires_on:
+            entry["expires"] = agreement.expires_on.isoformat()
+        if agreement.sources:
+            entry["sources"] = list(agreement.sources)
         agreements.append(entry)
     return agreements
 
 
 def _edge_entries(
-    network: PartnerNetwork, index: dict[str, int], agreement_index: dict[str, int]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[set[int]]]:
-    """Return the page's partner ties, their vis-network edges (styled by best status), and
-    each node's agreements (as a set of indexes)."""
+    network: PartnerNetwork,
+    index: dict[str, int],
+    agreement_index: dict[str, int],
+    *,
+    dashes: bool,
+) -> tuple[list[list[int]], list[dict[str, Any]], list[set[int]]]:
+    """Return each partner tie's agreements (as indexes; the tie's ends are its vis-network
+    edge's), the vis-network edges styled by their best status, and each node's agreements.
+
+    Dashes only on small networks: a canvas draws a dashed line dash by dash, which made one
+    frame of 56,000 edges take seconds.
+    """
     status_index = {status: i for i, status in enumerate(STATUSES)}
-    styles = [STATUS_STYLES[status] for status in STATUSES]
-    ties = sorted(
-        (*sorted((index[u], index[v])), d["agreements"])
-        for u, v, d in network.graph.edges(data=True)
-    )
+    styles: list[dict[str, Any]] = []
+    for status in STATUSES:  # shared by the edges of a status (JSON writes them out each time)
+        colour, pattern = STATUS_STYLES[status]
+        styles.append(
+            {"color": {"color": colour}, **({"dashes": pattern} if dashes and pattern else {})}
+        )
+    status_by_index = [0] * len(agreement_index)
+    for iri, i in agreement_index.items():
+        status_by_index[i] = status_index[network.agreements[iri].status]
+    ends = []
+    for u, v, d in network.graph.edges(data=True):
+        a, b = index[u], index[v]
+        own = sorted([agreement_index[x.iri] for x in d["agreements"]])
+        ends.append(((a, b) if a < b else (b, a), own))
+    ends.sort()
     own_agreements: list[set[int]] = [set() for _ in index]
-    edges = []
+    ties = []
     vis_edges: list[dict[str, Any]] = []
-    for k, (a, b, agreements) in enumerate(ties):
-        own = sorted(agreement_index[x.iri] for x in agreements)
+    for k, ((a, b), own) in enumerate(ends):
         own_agreements[a].update(own)
         own_agreements[b].update(own)
-        colour, dashes = styles[min(status_index[x.status] for x in agreements)]
-        edges.append({"from": a, "to": b, "agreements": own})
-        vis_edge: dict[str, Any] = {"id": k, "from": a, "to": b, "color": {"color": colour}}
-        if dashes:
-            vis_edge["dashes"] = dashes
+        ties.append(own)
+        vis_edge: dict[str, Any] = {"id": k, "from": a, "to": b}
+        vis_edge.update(styles[min([status_by_index[i] for i in own])])
         if len(own) > 1:
             vis_edge["width"] = round(1 + math.log2(len(own)), 2)
         vis_edges.append(vis_edge)
-    return edges, vis_edges, own_agreements
+    return ties, vis_edges, own_agreements
 
 
 def _legend(
@@ -669,8 +729,11 @@ def _legend(
     colours: dict[str, str],
     direction_order: list[str],
     lang: str,
+    *,
+    dashes: bool = True,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Return the legend and filter lists: countries, kinds, directions and statuses."""
+    """Return the legend and filter lists: countries, kinds, directions and statuses (dashed
+    as their edges are drawn)."""
     graph = network.graph
     kinds = sorted(
         {graph.nodes[n]["kind"] for n in order}, key=lambda k: _kind_label(network, k, lang)
@@ -704,7 +767,7 @@ def _legend(
                 "iri": s,
                 "label": _status_label(network, s, lang),
                 "color": STATUS_STYLES[s][0],
-                "dashed": bool(STATUS_STYLES[s][1]),
+                "dashed": dashes and bool(STATUS_STYLES[s][1]),
             }
             for s in STATUSES
         ],

@@ -45,8 +45,9 @@ ARGS = [
 ]
 
 
-def synthetic_turtle(institutions: int, seed: int = SEED) -> str:
-    """Return a seeded synthetic partner network in the kgtool vocabulary."""
+def synthetic_turtle(institutions: int, seed: int = SEED, per_institution: float = 1.5) -> str:
+    """Return a seeded synthetic partner network in the kgtool vocabulary, with
+    ``per_institution`` agreements per institution."""
     rng = random.Random(seed)
     lines = [
         "@prefix coop: <https://w3id.org/kgtool/ontology#> .",
@@ -79,7 +80,7 @@ def synthetic_turtle(institutions: int, seed: int = SEED) -> str:
                      f"skos:prefLabel {names}{extra} .")  # fmt: skip
     # preferential attachment: a few hubs with many partners, as in real cooperation networks
     weights_nodes = [1.0 / (1 + i) ** 0.6 for i in range(institutions)]
-    for a in range(int(institutions * 1.5)):
+    for a in range(int(institutions * per_institution)):
         parties = set()
         want = 3 if rng.random() < 0.1 else 2
         while len(parties) < want:

@@ -34,6 +34,11 @@ function kgPartyLabel(party) {
 
 function kgInit() {
   KG = JSON.parse(document.getElementById("kg-data").textContent);
+  /* a tie's ends are its vis-network edge's (the data does not repeat them) */
+  KG.edges = KG.ties.map(function (own, k) {
+    var e = edges.get(k);
+    return {from: e.from, to: e.to, agreements: own};
+  });
   var ui = KG.ui;
   document.getElementById("kg-title").textContent = ui.title;
   document.getElementById("kg-hint").textContent = ui.hint;
