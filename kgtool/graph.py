@@ -102,6 +102,7 @@ class LoadedGraph:
     #: graphs a persistent store dropped because their file is gone
     dropped: list[str] = field(default_factory=list)
     _lines: dict[Path, list[str]] = field(default_factory=dict, repr=False)
+    _term_lines: dict[Path, _TermLines] = field(default_factory=dict, repr=False)
 
     def graph_of(self, path: Path) -> Graph:
         """Return the named graph that holds ``path``'s triples (its default graph for TriG)."""
@@ -743,48 +744,64 @@ def iter_quads(loaded: LoadedGraph) -> Iterator[tuple[Node, Node, Node, URIRef]]
 # --- where a node is defined ------------------------------------------------------------------
 
 _PREFIX_DECL = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+#: The spellings of a term in any RDF syntax kgtool reads: ``<iri>``, an IRI in quotes (RDF/XML
+#: attributes, JSON-LD), and a prefixed name, which ends before ``\s;,)]`` (and a final ".").
+_TERM = re.compile(
+    r"""<[^<>"\s]*>|"[A-Za-z][\w+.-]*:[^"\s]*"|[A-Za-z_][\w.-]*:[^\s;,)\]<>"'{}]*|:[^\s;,)\]<>"'{}]*"""
+)
 
 
-def _declared_prefixes(lines: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for text in lines:
-        match = _PREFIX_DECL.match(text)
-        if match:
-            found[match[1] or ""] = match[2]
-    return found
+@dataclass
+class _TermLines:
+    """The first line on which each spelling of a term defines a node (starts a statement,
+    or is an ``rdf:about``) and the first on which it appears at all; the file's prefixes."""
+
+    prefixes: dict[str, str] = field(default_factory=dict)
+    defines: dict[str, int] = field(default_factory=dict)
+    anywhere: dict[str, int] = field(default_factory=dict)
 
 
-def _spellings(node: URIRef, lines: list[str]) -> list[str]:
-    """Return the ways ``node`` can be written in a file: full IRI and prefixed names."""
-    iri = str(node)
-    forms = [f"<{iri}>", f'"{iri}"']
-    for prefix, namespace in _declared_prefixes(lines).items():
-        if namespace and iri.startswith(namespace) and len(iri) > len(namespace):
-            forms.append(f"{prefix}:{iri[len(namespace) :]}")
-    return forms
-
-
-def _find_line(lines: list[str], node: URIRef) -> int | None:
-    forms = _spellings(node, lines)
-    token_end = re.compile(r"[\s;,.)\]]|$")
-    first_anywhere: int | None = None
+def _term_lines(lines: list[str]) -> _TermLines:
+    """Index ``lines`` in one pass (a scan per node took minutes on a large file)."""
+    index = _TermLines()
+    defines, anywhere = index.defines, index.anywhere
     for number, text in enumerate(lines, start=1):
-        stripped = text.lstrip()
-        if stripped.startswith("#"):
+        if text.lstrip().startswith("#"):
             continue
-        for form in forms:
-            at = text.find(form)
-            while at != -1:
-                after = text[at + len(form) : at + len(form) + 1]
-                whole = form.startswith(("<", '"')) or token_end.match(after) is not None
-                before_ok = at == 0 or not (text[at - 1].isalnum() or text[at - 1] in ":_-")
-                if whole and before_ok:
-                    if text[:at].strip() in ("", "[", "{") or text[:at].endswith("about="):
-                        return number
-                    if first_anywhere is None:
-                        first_anywhere = number
-                at = text.find(form, at + 1)
-    return first_anywhere
+        declared = _PREFIX_DECL.match(text)
+        if declared:
+            index.prefixes[declared[1] or ""] = declared[2]
+        for found in _TERM.finditer(text):
+            spelled = found[0]
+            spellings = [spelled]
+            if spelled[0] not in '<"':
+                spellings = [spelled.rstrip(".")]
+                local = spelled.find(":")
+                if "." in spelled[local:]:  # the old scan also took "a:b" in "a:b.c"
+                    spellings.append(spelled[: spelled.index(".", local)])
+            before = text[: found.start()]
+            starts = before.strip() in ("", "[", "{") or before.endswith("about=")
+            for form in spellings:
+                if form not in anywhere:
+                    anywhere[form] = number
+                if starts and form not in defines:
+                    defines[form] = number
+    return index
+
+
+def _find_line(index: _TermLines, node: URIRef) -> int | None:
+    """Return the first line defining ``node``, else the first mentioning it, else None."""
+    iri = str(node)
+    forms = [f"<{iri}>", f'"{iri}"'] + [
+        f"{prefix}:{iri[len(namespace) :]}"
+        for prefix, namespace in index.prefixes.items()
+        if namespace and iri.startswith(namespace) and len(iri) > len(namespace)
+    ]
+    for table in (index.defines, index.anywhere):
+        lines = [table[form] for form in forms if form in table]
+        if lines:
+            return min(lines)
+    return None
 
 
 def locate(loaded: LoadedGraph, node: Node) -> Location | None:
@@ -807,11 +824,13 @@ def locate(loaded: LoadedGraph, node: Node) -> Location | None:
     data_graphs = set(map(str, loaded.graph_iris_under(["data"])))
     candidates.sort(key=lambda c: (c[0], c[1] not in data_graphs, c[1]))
     path = loaded.files[candidates[0][1]]
-    try:
-        line = _find_line(loaded.text_lines(path), node)
-    except OSError:
-        line = None
-    return Location(path, line)
+    index = loaded._term_lines.get(path)
+    if index is None:
+        try:
+            index = loaded._term_lines[path] = _term_lines(loaded.text_lines(path))
+        except OSError:
+            return Location(path, None)
+    return Location(path, _find_line(index, node))
 
 
 # --- N-Triples for exports (kgtool.export) ---------------------------------------------------

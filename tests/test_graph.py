@@ -245,6 +245,49 @@ def test_locate_finds_file_and_line() -> None:
     assert locate(loaded, URIRef(INST + "nowhere")) is None
 
 
+def test_locate_prefers_the_defining_line_over_earlier_mentions(tmp_path: Path) -> None:
+    """Lines come from one index per file: the line that defines a node (starts a statement,
+    or is its rdf:about), else the first line that mentions it."""
+    rdfxml = tmp_path / "data" / "orgs.rdf"
+    rdfxml.parent.mkdir()
+    rdfxml.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+        '         xmlns:coop="https://w3id.org/kgtool/ontology#">\n'
+        f'  <coop:Institution rdf:about="{INST}a">\n'
+        f'    <coop:partOf rdf:resource="{INST}b"/>\n'
+        f'    <coop:partOf rdf:resource="{INST}only-mentioned"/>\n'
+        "  </coop:Institution>\n"
+        f'  <coop:Institution rdf:about="{INST}b"/>\n'
+        "</rdf:RDF>\n",
+        encoding="utf-8",
+    )
+    turtle = tmp_path / "data" / "orgs.ttl"
+    turtle.write_text(
+        f"@prefix inst: <{INST}> .\n"
+        "@prefix coop: <https://w3id.org/kgtool/ontology#> .\n"
+        "# inst:c is described below.\n"
+        "inst:d coop:partOf inst:c.\n"
+        "inst:c a coop:Institution.\n"
+        "inst:c.x a coop:Institution .\n",
+        encoding="utf-8",
+    )
+    loaded = load(project=Project(tmp_path))
+    where = {
+        name: locate(loaded, URIRef(INST + name))
+        for name in ("a", "b", "only-mentioned", "c", "d", "c.x")
+    }
+    lines = {name: (found.path.name, found.line) for name, found in where.items() if found}
+    assert lines == {
+        "a": ("orgs.rdf", 4),
+        "b": ("orgs.rdf", 8),
+        "only-mentioned": ("orgs.rdf", 6),
+        "c": ("orgs.ttl", 5),
+        "d": ("orgs.ttl", 4),
+        "c.x": ("orgs.ttl", 6),
+    }
+
+
 def test_union_graph_can_leave_out_folders() -> None:
     loaded = load(project=FORMATS_PROJECT)
     everything = union_graph(loaded)
