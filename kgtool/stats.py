@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Literal
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.query import ResultRow
 
@@ -213,10 +213,27 @@ SELECT ?agreement ?expires ?signed ?term WHERE {
 }"""
 
 
-def _rows(loaded: LoadedGraph, query: str) -> list[ResultRow]:
+def _rows(loaded: LoadedGraph, query: str) -> list[tuple[Any, ...]]:
     namespaces = {"coop": str(COOP), "rdfs": str(RDFS), "skos": str(SKOS), "rdf": str(RDF)}
+    if loaded.store == "oxigraph":
+        # Straight to the store: rdflib's Dataset.query would parse the query a second time
+        # and cast every literal to a Python value (most of the time at 1M triples).
+        from kgtool.graph import oxigraph_store, query_store
+
+        store = oxigraph_store(loaded)
+        answer = query_store(store, query, prefixes=namespaces, convert=_lexical_term)
+        return list(answer.rows)
     result = loaded.dataset.query(query, initNs=namespaces)
-    return [row for row in result if isinstance(row, ResultRow)]
+    return [tuple(row) for row in result if isinstance(row, ResultRow)]
+
+
+def _lexical_term(term: Any) -> Any:
+    """Return an Oxigraph term as the rdflib term stats reads: IRIs and blank nodes, literals
+    by lexical form and language tag (no datatype: nothing here needs a literal's value)."""
+    kind = type(term).__name__
+    if kind == "Literal":
+        return Literal(term.value, lang=term.language or None)
+    return BNode(term.value) if kind == "BlankNode" else URIRef(term.value)
 
 
 def stats(loaded: LoadedGraph, as_of: dt.date | None = None) -> Stats:
