@@ -35,9 +35,11 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import re
 import shutil
 import tempfile
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -1487,9 +1489,13 @@ class _SiteWriter:
 
     In a fresh folder (``fresh``: nobody reads it until it is renamed into place) files are
     written directly; in a published site each changed file is written beside itself and
-    renamed over it, so a reader never sees half a file. ``finish`` removes the files this
-    run did not write (the pages of things that are gone).
+    renamed over it, so a reader never sees half a file. Files go to disk from a second
+    thread (creating a file is kernel time that overlaps with rendering the next page);
+    leaving the ``with`` block waits for them and raises the first error. ``finish`` removes
+    the files this run did not write (the pages of things that are gone).
     """
+
+    _BATCH = 256
 
     def __init__(self, root: Path, *, fresh: bool) -> None:
         self.root = root
@@ -1500,10 +1506,48 @@ class _SiteWriter:
         self.written = 0
         self.unchanged = 0
         self.removed = 0
+        self._batch: list[tuple[str, bytes]] = []
+        self._queue: queue.Queue[list[tuple[str, bytes]] | None] = queue.Queue(maxsize=16)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="kgtool-site-writer", daemon=True)
+
+    def __enter__(self) -> _SiteWriter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if error is None:
+            self._send()
+        self._queue.put(None)
+        self._thread.join()
+        if error is None and self._error is not None:
+            raise self._error
 
     def write(self, rel: str, data: bytes | str) -> None:
-        payload = data.encode("utf-8") if isinstance(data, str) else data
+        """Write ``data`` to the site path ``rel`` unless the file holds these bytes already."""
         self.produced.add(rel)
+        self._batch.append((rel, data.encode("utf-8") if isinstance(data, str) else data))
+        if len(self._batch) >= self._BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._batch:
+            self._queue.put(self._batch)
+            self._batch = []
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain after a failure; the writing side raises it
+            try:
+                for rel, payload in batch:
+                    self._store(rel, payload)
+            except BaseException as exc:  # handed to the thread that renders
+                self._error = exc
+
+    def _store(self, rel: str, payload: bytes) -> None:
         path = os.path.join(self.root, rel)
         if self.existing.get(rel) == len(payload):
             try:
@@ -1582,15 +1626,15 @@ def publish(
     site = _read_site(loaded)
     ontology_page = ontology_html(loaded)
     if in_place:
-        writer = _SiteWriter(out_dir, fresh=False)
-        summary = _build(site, loaded, writer, ontology_page, base, sparql_endpoint, say)
+        with _SiteWriter(out_dir, fresh=False) as writer:
+            summary = _build(site, loaded, writer, ontology_page, base, sparql_endpoint, say)
         writer.finish()
     else:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
         try:
-            writer = _SiteWriter(tmp, fresh=True)
-            summary = _build(site, loaded, writer, ontology_page, base, sparql_endpoint, say)
+            with _SiteWriter(tmp, fresh=True) as writer:
+                summary = _build(site, loaded, writer, ontology_page, base, sparql_endpoint, say)
             tmp.chmod(0o755)
             if out_dir.is_dir():
                 out_dir.rmdir()  # empty (checked above)
