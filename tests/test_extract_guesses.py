@@ -229,3 +229,67 @@ def test_seed_partners_unknown_to_the_graph_get_their_country(
         korean = next(p for p in found[seed] if p.country == "KR")
         assert korean.kind == "institute" and korean.parent is not None
         assert korean.name[:1] in "KК"  # Koreya …, Корейский …: in the base form
+
+
+def test_country_from_another_mention_of_the_name(tmp_path: Path, loaded: LoadedGraph) -> None:
+    text = (
+        "Samarqand davlat universitetida Turkiyaning Anadolu Optik universiteti vakillari bilan"
+        " uchrashuv boʻlib oʻtdi.\n\nUchrashuv yakunida Samarqand davlat universiteti va Anadolu"
+        " Optik universiteti oʻrtasida hamkorlik memorandumi imzolandi."
+    )
+    parties = new_parties(tmp_path, loaded, text)
+    assert [(p.name, p.country) for p in parties] == [
+        ("Samarqand davlat universiteti", "UZ"),
+        ("Anadolu Optik universiteti", "TR"),  # Turkey, the nearest cue, not Samarqand
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "concept"),
+    [
+        # a label with one inner word left out or replaced
+        ("Стороны займутся подготовкой кадров.", "ru", "direction/personnel-training"),
+        (
+            "Предусмотрено совместное использование исследовательской инфраструктуры.",
+            "ru",
+            "direction/shared-infrastructure",
+        ),
+        # the second half of a coordinated label, or its long first word alone
+        (
+            "The partners will organise professional development.",
+            "en",
+            "direction/internships-and-training",
+        ),
+        ("Joint work in irrigation is planned.", "en", "field/irrigation-and-water-management"),
+        ("Tomonlar malaka oshirish boʻyicha ishlaydi.", "uz", "direction/internships-and-training"),
+    ],
+)
+def test_concepts_named_loosely(
+    loaded: LoadedGraph, text: str, language: str, concept: str
+) -> None:
+    from kgtool.extract import knowledge
+
+    _, lexicon = knowledge(loaded)
+    found = {m.iri.split("/id/", 1)[1] for m in lexicon.find(text, 0, len(text), language)}
+    assert concept in found
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "concept"),
+    [
+        # a full label wins over a loose reading of a longer one
+        ("Работы в области сельского хозяйства.", "ru", "field/agricultural-mechanisation"),
+        # short or common first words never stand for their label ("fan", "taʼlim", "degree")
+        ("Fan va taʼlim sohasida hamkorlik.", "uz", "direction/science-industry-integration"),
+        ("Oliy taʼlim muassasalari bilan.", "uz", "direction/education-programmes"),
+        ("They offer master's degree programmes.", "en", "direction/joint-degree-programmes"),
+    ],
+)
+def test_concepts_not_named_loosely(
+    loaded: LoadedGraph, text: str, language: str, concept: str
+) -> None:
+    from kgtool.extract import knowledge
+
+    _, lexicon = knowledge(loaded)
+    found = {m.iri.split("/id/", 1)[1] for m in lexicon.find(text, 0, len(text), language)}
+    assert concept not in found

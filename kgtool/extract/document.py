@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 from pathlib import Path
 
@@ -360,7 +361,7 @@ def _party(mention: PartyMention, catalogue: Catalogue, tag: str, text: str) -> 
         else:
             country = guess_country(mention.parent.written, tag)
     if country is None:  # "the Kazakh company X", "X, a South Korean maker", "X (Turkey)"
-        country = country_from_context(text, name.start, name.end, tag)
+        country = _country_from_mentions(text, name, tag)
     return Party(
         name=display,
         iri=None,
@@ -371,6 +372,21 @@ def _party(mention: PartyMention, catalogue: Catalogue, tag: str, text: str) -> 
         language=name_tag(display, tag),
         written=name.written,
     )
+
+
+def _country_from_mentions(text: str, name: NameSpan, tag: str) -> str | None:
+    """Return the country the words around this mention of a name, or around another mention
+    of it in the text, give it ("Turkiyaning Ege universiteti delegatsiyasi …" before "… va Ege
+    universiteti oʻrtasida … imzolandi")."""
+    country = country_from_context(text, name.start, name.end, tag)
+    if country is not None or len(name.written) < 4:
+        return country
+    for m in itertools.islice(re.finditer(re.escape(name.written), text), 20):
+        if m.start() != name.start:
+            country = country_from_context(text, m.start(), m.end(), tag)
+            if country is not None:
+                return country
+    return None
 
 
 def _with_legal_form(text: str, span: NameSpan) -> str:

@@ -57,7 +57,7 @@ def country_from_context(text: str, start: int, end: int, tag: str) -> str | Non
     before = _words_before(text, start)
     folded = [w.folded for w in before]
     if before and (_describes(folded) or _GENITIVE_RE.search(folded[-1])):
-        country = guess_country(" ".join(w.text for w in before), tag)
+        country = _nearest_country([w.text for w in before], tag)
         if country:
             return country
     after = text[end : end + 100]
@@ -76,6 +76,17 @@ def country_from_context(text: str, start: int, end: int, tag: str) -> str | Non
     origin = _FROM_RE.match(after)
     if origin:
         return guess_country(origin.group(1), tag)
+    return None
+
+
+def _nearest_country(words: list[str], tag: str) -> str | None:
+    """Return the country of the word nearest the name that names one ("Buxoro … Turkiyaning
+    X": Turkey), then of two words together ("United States")."""
+    for size in (1, 2):
+        for index in range(len(words) - size, -1, -1):
+            country = guess_country(" ".join(words[index : index + size]), tag)
+            if country:
+                return country
     return None
 
 
