@@ -14,14 +14,24 @@ is ``kgtool publish``'s job)::
 
 A step that fails is reported and the others still run; validation problems do not stop the
 build either: outputs are still written and the exit code is 1.
+
+The data are loaded once. On an in-memory store the steps then run in ``jobs`` forked worker
+processes (default: one per CPU, at most two), which share the loaded store copy-on-write; each
+step writes its own files, so the outputs are the same as a one-process build (``jobs=1``).
+Reasoning runs in the build's own process, before the steps that read the inferred graph;
+the network, the page and the report share one partner network.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from rdflib import URIRef
@@ -29,19 +39,27 @@ from rdflib import URIRef
 from kgtool.errors import KgtoolError
 from kgtool.export import FORMATS, context_document, export_all
 from kgtool.fsutil import atomic_write_bytes, atomic_write_text
-from kgtool.graph import LoadedGraph, load
-from kgtool.network import build_network, write_metrics
+from kgtool.graph import LoadedGraph, load, oxigraph_store, query_store
+from kgtool.network import PartnerNetwork, build_network, write_metrics
 from kgtool.project import Project, find_project
 from kgtool.queries import list_queries, render_csv, run_query
 from kgtool.reason import reason
 from kgtool.report import write_report
 from kgtool.stats import stats
 from kgtool.validate import render, validate
-from kgtool.viz import write_page
+from kgtool.viz import render_page_file
 
 Progress = Callable[[str], None]
 #: What a step returns: its status, a one-line detail and the files it wrote.
 StepOutcome = tuple[str, str, tuple[Path, ...]]
+#: A step's name and what it does.
+Step = tuple[str, Callable[[], StepOutcome]]
+
+#: The steps, in the order the summary lists them.
+STEPS = ("validate", "reason", "queries", "stats", "export", "network", "page", "report", "site")
+#: Worker processes at most: the machines kgtool targets have two cores, and every worker
+#: touches the shared store.
+MAX_JOBS = 2
 
 OK, SKIPPED, FAILED, NONCONFORMANT = "ok", "skipped", "failed", "nonconformant"
 
@@ -98,29 +116,105 @@ class BuildSummary:
         return "\n".join(lines) + "\n"
 
 
+def _execute(name: str, action: Callable[[], StepOutcome]) -> StepResult:
+    """Run one step; a KgtoolError (or any failure) marks it failed, the build goes on."""
+    started = time.monotonic()
+    try:
+        status, detail, files = action()
+    except KgtoolError as exc:
+        status, detail, files = FAILED, str(exc), ()
+    except Exception as exc:  # a step's bug must not lose the other outputs
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        status, detail, files = FAILED, f"unexpected {type(exc).__name__}: {first}", ()
+    return StepResult(name, status, detail, time.monotonic() - started, files)
+
+
+def _work(group: list[Step], results: Connection) -> None:
+    """Run a group of steps in a forked worker; send each result as it is done."""
+    for name, action in group:
+        results.send(_execute(name, action))
+    results.close()
+
+
 class _Runner:
-    def __init__(self, progress: Progress | None) -> None:
-        self.steps: list[StepResult] = []
+    """Runs groups of steps here (``jobs`` 1) or in up to ``jobs`` forked worker processes."""
+
+    def __init__(self, progress: Progress | None, jobs: int) -> None:
+        self.results: dict[str, StepResult] = {}
         self.progress = progress or (lambda message: None)
+        self.jobs = jobs
+        #: a running worker's result pipe -> the worker and the steps it has still to report
+        self.running: dict[Connection, tuple[BaseProcess, list[str]]] = {}
+
+    @property
+    def steps(self) -> tuple[StepResult, ...]:
+        return tuple(sorted(self.results.values(), key=lambda s: STEPS.index(s.name)))
+
+    def record(self, result: StepResult) -> None:
+        self.results[result.name] = result
+        self.progress(f"{result.name}: {result.status} ({result.seconds:.1f} s) {result.detail}")
 
     def run(self, name: str, action: Callable[[], StepOutcome]) -> None:
-        """Run one step; a KgtoolError (or any failure) marks it failed, the build goes on."""
+        """Run one step in this process."""
         self.progress(f"{name}…")
-        started = time.monotonic()
+        self.record(_execute(name, action))
+
+    def start(self, *group: Step) -> None:
+        """Run ``group``'s steps one after the other, in a worker if there are workers."""
+        if self.jobs < 2:
+            for name, action in group:
+                self.run(name, action)
+            return
+        while len(self.running) >= self.jobs:
+            self._collect()
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        worker = context.Process(target=_work, args=(list(group), send), name=group[0][0])
+        self.progress(f"{', '.join(name for name, _ in group)}…")
+        worker.start()
+        send.close()
+        self.running[receive] = (worker, [name for name, _ in group])
+
+    def wait(self) -> None:
+        """Wait for every worker; a worker that dies fails the steps it had not reported."""
         try:
-            status, detail, files = action()
-        except KgtoolError as exc:
-            status, detail, files = FAILED, str(exc), ()
-        except Exception as exc:  # a step's bug must not lose the other outputs
-            first = str(exc).splitlines()[0] if str(exc) else ""
-            status, detail, files = FAILED, f"unexpected {type(exc).__name__}: {first}", ()
-        seconds = time.monotonic() - started
-        self.steps.append(StepResult(name, status, detail, seconds, files))
-        self.progress(f"{name}: {status} ({seconds:.1f} s) {detail}")
+            while self.running:
+                self._collect()
+        finally:
+            for worker, _ in self.running.values():
+                worker.kill()
+
+    def _collect(self) -> None:
+        for ready in wait(list(self.running)):
+            assert isinstance(ready, Connection)
+            worker, pending = self.running[ready]
+            try:
+                result: StepResult = ready.recv()
+            except EOFError:
+                worker.join()
+                for name in pending:
+                    detail = f"its worker process ended early (exit code {worker.exitcode})"
+                    self.record(StepResult(name, FAILED, detail))
+                pending.clear()
+            else:
+                self.record(result)
+                pending.remove(result.name)
+            if not pending:
+                worker.join()
+                ready.close()
+                del self.running[ready]
 
     def skip(self, name: str, detail: str) -> None:
-        self.steps.append(StepResult(name, SKIPPED, detail))
+        self.results[name] = StepResult(name, SKIPPED, detail)
         self.progress(f"{name}: skipped, {detail}")
+
+
+def _jobs(jobs: int | None, loaded: LoadedGraph) -> int:
+    """Return how many worker processes to use: 1 (none) on a persistent store, whose open
+    database a forked process must not share, or where processes cannot be forked."""
+    if loaded.store_dir is not None or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, jobs if jobs is not None else min(MAX_JOBS, os.cpu_count() or 1))
 
 
 def build(
@@ -133,10 +227,12 @@ def build(
     as_of: dt.date | None = None,
     reasoning: bool = True,
     site: bool = False,
+    jobs: int | None = None,
     progress: Progress | None = None,
 ) -> BuildSummary:
     """Build every output of ``project`` into ``out_dir`` (default: the project's out/); with
     ``site`` also the linked-data site (``out_dir/site``, as ``kgtool publish`` writes it).
+    ``jobs`` worker processes run the steps (default: one per CPU, at most ``MAX_JOBS``).
 
     A parse error stops the build before anything is written (KgtoolError). Later steps that
     fail are reported in the summary (exit code 2) while the others still write their files.
@@ -145,37 +241,40 @@ def build(
     project = project or find_project()
     out_dir = out_dir or project.out_dir
     as_of = as_of or dt.date.today()
-    runner = _Runner(progress)
+    say = progress or (lambda message: None)
 
-    runner.progress("loading…")
+    say("loading…")
     loaded = load(list(paths) if paths else None, project=project, store=store, store_dir=store_dir)
-    triples = sum(len(loaded.dataset.graph(URIRef(iri))) for iri in loaded.files)
+    triples = _count_triples(loaded)
     reused = f", {len(loaded.reused)} unchanged in the store" if loaded.store_dir else ""
-    runner.progress(f"loaded {len(loaded.source_files())} files{reused}, {triples} triples")
+    say(f"loaded {len(loaded.source_files())} files{reused}, {triples} triples")
     out_dir.mkdir(parents=True, exist_ok=True)
+    runner = _Runner(progress, _jobs(jobs, loaded))
 
-    runner.run("validate", lambda: _validate_step(loaded, out_dir))
+    # Validation reads the asserted graphs only: it runs beside reasoning.
+    runner.start(("validate", lambda: _validate_step(loaded, out_dir)))
     if reasoning:
+        # Here, not in a worker: the inferred graph it stores is read by the later steps.
         runner.run("reason", lambda: _reason_step(loaded, out_dir))
     else:
         # An earlier run's results would pass for this graph's.
         for stale in (out_dir / "reasoning.txt", out_dir / "inferred.ttl"):
             stale.unlink(missing_ok=True)
         runner.skip("reason", "turned off")
-    runner.run("queries", lambda: _queries_step(loaded, out_dir))
-    runner.run("stats", lambda: _stats_step(loaded, out_dir, as_of))
-    runner.run("export", lambda: _export_step(loaded, out_dir))
-    runner.run("network", lambda: _network_step(loaded, out_dir, as_of))
-    runner.run("page", lambda: _files(write_page(loaded, out_dir / "network.html", as_of=as_of)))
-    runner.run("report", lambda: _files(*write_report(loaded, out_dir / "report", as_of=as_of)))
+    # The longest first, so that the workers finish together.
+    runner.start(*_network_steps(loaded, out_dir, as_of))
+    runner.start(("queries", lambda: _queries_step(loaded, out_dir)))
+    runner.start(("export", lambda: _export_step(loaded, out_dir)))
+    runner.start(("stats", lambda: _stats_step(loaded, out_dir, as_of)))
     if site:
-        runner.run("site", lambda: _site_step(loaded, out_dir))
+        runner.start(("site", lambda: _site_step(loaded, out_dir)))
     else:
         runner.skip("site", "not asked for (--site); kgtool publish writes it")
+    runner.wait()
 
     return BuildSummary(
         out_dir=out_dir,
-        steps=tuple(runner.steps),
+        steps=runner.steps,
         seconds=time.monotonic() - started,
         triples=triples,
         files_loaded=len(loaded.source_files()),
@@ -264,9 +363,34 @@ def _export_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
     return OK, f"{len(FORMATS)} formats", (*written, context)
 
 
-def _network_step(loaded: LoadedGraph, out_dir: Path, as_of: dt.date) -> StepOutcome:
-    network = build_network(loaded, as_of=as_of)
-    return _files(*write_metrics(network, out_dir / "network"))
+def _network_steps(loaded: LoadedGraph, out_dir: Path, as_of: dt.date) -> list[Step]:
+    """Return the network, page and report steps, which read one partner network."""
+    shared: list[PartnerNetwork] = []
+
+    def network() -> PartnerNetwork:
+        if not shared:
+            shared.append(build_network(loaded, as_of=as_of))
+        return shared[0]
+
+    def report() -> StepOutcome:
+        return _files(*write_report(loaded, out_dir / "report", as_of=as_of, network=network()))
+
+    return [
+        ("network", lambda: _files(*write_metrics(network(), out_dir / "network"))),
+        ("page", lambda: _files(render_page_file(network(), out_dir / "network.html"))),
+        ("report", report),
+    ]
+
+
+_TRIPLES_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def _count_triples(loaded: LoadedGraph) -> int:
+    """Return the number of triples in the loaded files' graphs."""
+    if loaded.store != "oxigraph":
+        return sum(len(loaded.dataset.graph(URIRef(iri))) for iri in loaded.files)
+    counts = query_store(oxigraph_store(loaded), _TRIPLES_PER_GRAPH)
+    return sum(int(str(n)) for g, n in counts.rows if str(g) in loaded.files)
 
 
 def _site_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:

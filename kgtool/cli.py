@@ -302,6 +302,12 @@ def stats_command(paths: tuple[Path, ...], as_of: str | None, fmt: str) -> None:
 @click.option("--as-of", metavar="DATE", help="Date agreement statuses are computed for.")
 @click.option("--no-reason", is_flag=True, help="Skip HermiT (no Java needed).")
 @click.option("--site", is_flag=True, help="Also write the linked-data site (as kgtool publish).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes for the steps (default: one per CPU, at most 2; 1: no workers).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines, only the summary.")
 @reports_errors
 def build_command(
@@ -310,6 +316,7 @@ def build_command(
     as_of: str | None,
     no_reason: bool,
     site: bool,
+    jobs: int | None,
     quiet: bool,
 ) -> None:
     """Validate, reason, run every query, export all formats and count: the main job.
@@ -333,6 +340,7 @@ def build_command(
         as_of=_parse_date(as_of),
         reasoning=not no_reason,
         site=site,
+        jobs=jobs,
         progress=progress,
     )
     click.echo(summary.to_text(), nl=False)

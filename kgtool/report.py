@@ -69,10 +69,17 @@ class Observation:
     sources: str
 
 
-def write_report(loaded: LoadedGraph, out_dir: Path, *, as_of: date | None = None) -> list[Path]:
-    """Write ``report.html`` and ``agreement-expiries.ics`` into ``out_dir``; return both paths."""
+def write_report(
+    loaded: LoadedGraph,
+    out_dir: Path,
+    *,
+    as_of: date | None = None,
+    network: PartnerNetwork | None = None,
+) -> list[Path]:
+    """Write ``report.html`` and ``agreement-expiries.ics`` into ``out_dir``; return both paths.
+    ``network`` is the partner network as of ``as_of`` if the caller has it (else it is read)."""
     as_of = as_of or date.today()
-    network = build_network(loaded, as_of=as_of)
+    network = network or build_network(loaded, as_of=as_of)
     observations = read_observations(loaded, network)
     html = render_report(network, observations)
     calendar = render_calendar(network)

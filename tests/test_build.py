@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -12,7 +13,17 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
-from kgtool.build import FAILED, NONCONFORMANT, OK, SKIPPED, BuildSummary, StepResult, build
+from kgtool.build import (
+    FAILED,
+    NONCONFORMANT,
+    OK,
+    SKIPPED,
+    STEPS,
+    BuildSummary,
+    StepResult,
+    _Runner,
+    build,
+)
 from kgtool.cli import cli
 from kgtool.errors import KgtoolError
 from kgtool.export import FORMATS
@@ -53,7 +64,18 @@ def test_build_site_writes_the_linked_data_site_too(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(
         cli,
-        ["build", "-q", "--no-reason", "--site", "-o", str(out), "--as-of", "2026-11-23"],
+        [
+            "build",
+            "-q",
+            "--no-reason",
+            "--site",
+            "-j",
+            "1",
+            "-o",
+            str(out),
+            "--as-of",
+            "2026-11-23",
+        ],
         env={"KGTOOL_PROJECT": str(CORE.root)},
     )
     assert result.exit_code == 1, result.output  # the fixture has two SHACL violations
@@ -61,6 +83,34 @@ def test_build_site_writes_the_linked_data_site_too(tmp_path: Path) -> None:
     assert (out / "site" / "index.html").is_file()
     dumps = sorted(p.name for p in (out / "site").rglob("*.trig"))
     assert dumps and (out / "site" / "context.jsonld").is_file()
+
+
+def test_workers_and_one_process_write_the_same_files(tmp_path: Path) -> None:
+    """Steps run in forked workers by default; the outputs must not depend on it."""
+    one = build(CORE, tmp_path / "one", as_of=AS_OF, reasoning=False, jobs=1)
+    two = build(CORE, tmp_path / "two", as_of=AS_OF, reasoning=False, jobs=2)
+    assert [s.name for s in one.steps] == [s.name for s in two.steps] == list(STEPS)
+    assert [(s.status, s.detail) for s in one.steps] == [(s.status, s.detail) for s in two.steps]
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*"))
+    assert files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*"))
+    for rel in files:
+        if (tmp_path / "one" / rel).is_file():
+            assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), (
+                rel
+            )
+
+
+def test_a_worker_that_dies_fails_its_steps_and_the_others_still_report() -> None:
+    messages: list[str] = []
+    runner = _Runner(messages.append, jobs=2)
+    runner.start(("queries", lambda: os._exit(3)), ("stats", lambda: (OK, "never", ())))
+    runner.start(("export", lambda: (OK, "6 formats", ())))
+    runner.wait()
+    by_name = {s.name: s for s in runner.steps}
+    assert [s.name for s in runner.steps] == ["queries", "stats", "export"]
+    assert by_name["queries"].status == by_name["stats"].status == FAILED
+    assert "exit code 3" in by_name["stats"].detail
+    assert (by_name["export"].status, by_name["export"].detail) == (OK, "6 formats")
 
 
 def test_a_build_without_reasoning_leaves_no_earlier_reasoning_behind(tmp_path: Path) -> None:
