@@ -710,9 +710,18 @@ def _russian_count(severity: str, n: int) -> str:
     return f"{n} {many}"
 
 
-# Uzbek nouns stay singular after a number and its counter "ta".
-_UZBEK_LATIN = {"Violation": "qoidabuzarlik", "Warning": "ogohlantirish", "Info": "xabar"}
-_UZBEK_CYRILLIC = {"Violation": "қоидабузарлик", "Warning": "огоҳлантириш", "Info": "хабар"}
+def _uzbek_words(
+    verdicts: tuple[str, str], nouns: Mapping[str, str], counter: str, path_value_shape: str
+) -> _Words:
+    """Return Uzbek words (either script): a noun stays singular after a number and its
+    counter ("ta")."""
+    return _Words(
+        *verdicts,
+        {s: noun.capitalize() for s, noun in nouns.items()},
+        lambda severity, n: f"{n} {counter} {nouns[severity]}",
+        *path_value_shape.split(),
+    )
+
 
 _WORDS: dict[str, _Words] = {
     "en": _Words(
@@ -733,23 +742,17 @@ _WORDS: dict[str, _Words] = {
         "значение",
         "форма",
     ),
-    "uz-Latn": _Words(
-        "mos keladi",
-        "mos kelmaydi",
-        {s: noun.capitalize() for s, noun in _UZBEK_LATIN.items()},
-        lambda severity, n: f"{n} ta {_UZBEK_LATIN[severity]}",
-        "yoʻl",
-        "qiymat",
-        "shakl",
+    "uz-Latn": _uzbek_words(
+        ("mos keladi", "mos kelmaydi"),
+        {"Violation": "qoidabuzarlik", "Warning": "ogohlantirish", "Info": "xabar"},
+        "ta",
+        "yoʻl qiymat shakl",
     ),
-    "uz-Cyrl": _Words(
-        "мос келади",
-        "мос келмайди",
-        {s: noun.capitalize() for s, noun in _UZBEK_CYRILLIC.items()},
-        lambda severity, n: f"{n} та {_UZBEK_CYRILLIC[severity]}",
-        "йўл",
-        "қиймат",
-        "шакл",
+    "uz-Cyrl": _uzbek_words(
+        ("мос келади", "мос келмайди"),
+        {"Violation": "қоидабузарлик", "Warning": "огоҳлантириш", "Info": "хабар"},
+        "та",
+        "йўл қиймат шакл",
     ),
 }
 
