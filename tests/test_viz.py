@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -13,9 +15,18 @@ from click.testing import CliRunner
 from kgtool.cli import cli
 from kgtool.errors import KgtoolError
 from kgtool.graph import load
-from kgtool.network import build_network
+from kgtool.network import build_network, node_agreements
 from kgtool.project import Project
-from kgtool.viz import json_for_script, render_page, search_fold, search_keys, write_page
+from kgtool.viz import (
+    display_label,
+    initial_positions,
+    json_for_script,
+    page_data,
+    render_page,
+    search_fold,
+    search_keys,
+    write_page,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "network"
 AS_OF = date(2026, 1, 15)
@@ -90,3 +101,50 @@ def test_write_page_and_the_viz_command(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.exit_code == 0, result.output
     assert "5 institutions" in result.output  # UZ-UZ links only
     assert (project / "out" / "net.html").stat().st_size > 100_000
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"countries": ["UZ", "DE"]}, {"rollup": True}]
+)  # filtered or rolled up: some parties are outside the network, named by label
+def test_the_page_data_hold_each_agreement_once_and_refer_to_it(options: dict[str, Any]) -> None:
+    loaded = load([FIXTURES], project=Project(FIXTURES))
+    network = build_network(loaded, as_of=AS_OF, **options)
+    data, vis_nodes, vis_edges, groups = page_data(network, "en")
+    agreement_order = sorted(network.agreements)
+    order = sorted(network.graph.nodes)
+    assert len(data["agreements"]) == len(network.agreements)
+    for i, iri in enumerate(order):
+        own = {agreement_order[k] for k in data["nodes"][i]["agreements"]}
+        assert own == {a.iri for a in node_agreements(network, iri)}
+    for k, entry in enumerate(data["agreements"]):
+        parties = network.agreements[agreement_order[k]].parties
+        assert [order[p] if isinstance(p, int) else p for p in entry["parties"]] == [
+            p if p in network.graph else display_label(network, p, "en") for p in parties
+        ]
+    assert len(data["ties"]) == len(vis_edges) == network.graph.number_of_edges()
+    # a small network: vis-network lays it out itself, and expired ties are dashed
+    assert all("x" not in node for node in vis_nodes)
+    assert options or any(edge.get("dashes") for edge in vis_edges)
+    outside = [p for entry in data["agreements"] for p in entry["parties"] if isinstance(p, str)]
+    assert bool(outside) == bool(options)
+    assert {node["group"] for node in vis_nodes} == set(groups)
+
+
+def test_starting_positions_keep_each_country_together() -> None:
+    network = build_network(load([FIXTURES], project=Project(FIXTURES)), as_of=AS_OF)
+    order = sorted(network.graph.nodes)
+    positions = initial_positions(network, order)
+    assert positions == initial_positions(network, order)  # deterministic
+    assert len(set(positions)) == len(order)
+    country = [network.graph.nodes[iri]["country"] for iri in order]
+    centres = {
+        c: tuple(
+            sum(p[axis] for p, own in zip(positions, country, strict=True) if own == c)
+            / country.count(c)
+            for axis in (0, 1)
+        )
+        for c in set(country)
+    }
+    for (x, y), own in zip(positions, country, strict=True):
+        nearest = min(centres, key=lambda c: math.dist((x, y), centres[c]))
+        assert nearest == own

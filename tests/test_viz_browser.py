@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,9 +13,16 @@ import pytest
 
 from kgtool.errors import KgtoolError
 from kgtool.graph import load
-from kgtool.network import PartnerNetwork, build_network
+from kgtool.network import PartnerNetwork, build_network, node_agreements
 from kgtool.project import Project
-from kgtool.viz import render_page_file, search_fold
+from kgtool.viz import (
+    LARGE_NETWORK,
+    display_label,
+    page_data,
+    render_page_file,
+    search_fold,
+    stabilisation_iterations,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -230,3 +238,142 @@ def test_the_project_data_page(browser: Any, project: Project, tmp_path: Path) -
     for opened in open_page(browser, path):
         count = opened.page.evaluate("network.body.data.nodes.length")
         assert count == network.graph.number_of_nodes()
+
+
+# --- a large generated network: starting positions from Python, cheaper physics, no dashes -----
+
+GENERATED = 1400  # institutions asked: the network is above viz.LARGE_NETWORK nodes
+
+
+def generated_turtle(institutions: int, seed: int = 5) -> str:
+    """Return a seeded network around the fixture's institutions (hostile name included)."""
+    rng = random.Random(seed)
+    lines = [
+        "@prefix coop: <https://w3id.org/kgtool/ontology#> .",
+        "@prefix inst: <https://w3id.org/kgtool/id/org/> .",
+        "@prefix agr: <https://w3id.org/kgtool/id/agreement/> .",
+        "@prefix country: <https://w3id.org/kgtool/id/country/> .",
+        "@prefix dir: <https://w3id.org/kgtool/id/direction/> .",
+        "@prefix src: <https://w3id.org/kgtool/id/source/> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+    ]
+    for i in range(institutions):
+        country = rng.choice(["UZ", "UZ", "RU", "DE", "KR"])
+        lines.append(
+            f"inst:g{i} a coop:University ; coop:country country:{country} ; "
+            f'skos:prefLabel "Generated institute {i}"@en , "Sinov instituti {i}"@uz-Latn .'
+        )
+    parties = [f"inst:g{i}" for i in range(institutions)]
+    parties += ["inst:hostile", "inst:academy", "inst:ministry", "inst:seoul-institute"]
+    for k in range(int(institutions * 1.5)):
+        first, second = rng.sample(parties, 2)
+        year = rng.randrange(2012, 2026)
+        direction = rng.choice(["mining", "physics", "chemistry"])
+        lines.append(
+            f"agr:g{k} a coop:Agreement ; coop:party {first} , {second} ; "
+            f'coop:title "Generated agreement {k}"@en ; '
+            f'coop:signedOn "{year}-03-01"^^xsd:date ; coop:term "P5Y"^^xsd:duration ; '
+            f"coop:direction dir:{direction} ; coop:source src:00{k % 3} ."
+        )
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def large_network(tmp_path_factory: pytest.TempPathFactory) -> PartnerNetwork:
+    generated = tmp_path_factory.mktemp("large") / "generated.ttl"
+    generated.write_text(generated_turtle(GENERATED), encoding="utf-8")
+    loaded = load([FIXTURES / "world.ttl", generated], project=Project(FIXTURES))
+    network = build_network(loaded, as_of=AS_OF)
+    assert network.graph.number_of_nodes() > LARGE_NETWORK
+    return network
+
+
+@pytest.fixture(scope="module")
+def large_page(large_network: PartnerNetwork, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render_page_file(large_network, tmp_path_factory.mktemp("viz") / "large.html")
+
+
+def test_a_large_network_starts_from_python_positions_and_stops(
+    browser: Any, large_network: PartnerNetwork, large_page: Path
+) -> None:
+    data, vis_nodes, _edges, _groups = page_data(large_network, "en")
+    for opened in open_page(browser, large_page):
+        page = opened.page
+        assert page.evaluate("network.body.data.nodes.length") == len(vis_nodes)
+        assert page.evaluate("network.body.data.edges.length") == len(data["ties"])
+        assert page.evaluate("network.physics.options.enabled") is False
+        assert page.evaluate("network.physics.options.stabilization.iterations") == (
+            stabilisation_iterations(len(vis_nodes))
+        )
+        assert page.evaluate("network.layoutEngine.options.improvedLayout") is False
+        # every node started where Python put it (the data set keeps the starting point)
+        starts = page.evaluate("nodes.get().map(n => [n.id, n.x, n.y])")
+        assert starts == [[node["id"], node["x"], node["y"]] for node in vis_nodes]
+        assert page.evaluate("edges.get().filter(e => e.dashes).length") == 0
+        # "lay out again" runs the same bounded stabilisation and stops again
+        page.click("#kg-relayout")
+        page.wait_for_function("() => kgStable === true", timeout=30_000)
+        assert page.evaluate("network.physics.options.enabled") is False
+        assert page.is_enabled("#kg-relayout")
+
+
+def test_a_large_network_keeps_panel_search_filters_and_escaping(
+    browser: Any, large_network: PartnerNetwork, large_page: Path
+) -> None:
+    order = sorted(large_network.graph.nodes)
+    for opened in open_page(browser, large_page):
+        page = opened.page
+        hostile = opened.node_id(INST + "hostile")
+        page.evaluate("id => network.focus(id, {scale: 1.5, animation: false})", hostile)
+        x, y = opened.node_position(hostile)
+        page.mouse.move(x, y)
+        page.wait_for_selector("#kg-tooltip:not([hidden])", timeout=5000)
+        assert HOSTILE in page.inner_text("#kg-tooltip")
+        page.mouse.click(x, y)
+        assert page.evaluate("network.getSelectedNodes()") == [hostile]
+        assert page.inner_text("#kg-panel h2") == HOSTILE
+        expected = node_agreements(large_network, INST + "hostile")
+        titles = page.locator("#kg-panel .kg-agreement-title").all_inner_texts()
+        assert sorted(titles) == sorted(a.titles["en"] for a in expected)
+        panel = page.inner_text("#kg-panel")
+        partners = {display_label(large_network, p, "en") for a in expected for p in a.parties} - {
+            HOSTILE
+        }
+        assert all(partner in panel for partner in partners)
+        assert "000_e9e16332b42228ca.txt" in panel or "002_63f51be1fcd88af9.txt" in panel
+        assert page.evaluate("document.querySelectorAll('img, #kg-panel script').length") == 0
+
+        page.fill("#kg-search", "Синов институти 1399")  # Cyrillic query, Latin-only names
+        assert page.locator("#kg-results li span:first-child").all_inner_texts() == [
+            "Generated institute 1399"
+        ]
+        page.locator("#kg-results li").first.click()
+        assert page.inner_text("#kg-panel h2") == "Generated institute 1399"
+
+        page.click('#kg-filters details[data-filter="country"] summary')
+        page.uncheck('input[data-filter="country"][value="UZ"]')
+        expected_ids = [
+            i for i, iri in enumerate(order) if large_network.graph.nodes[iri]["country"] != "UZ"
+        ]
+        assert page.evaluate("kgVisibleNodeIds()") == expected_ids
+
+
+def test_parties_outside_the_network_are_named_in_the_panel(browser: Any, tmp_path: Path) -> None:
+    loaded = load([FIXTURES], project=Project(FIXTURES))
+    network = build_network(loaded, as_of=AS_OF, rollup=True)  # the department is rolled up
+    path = render_page_file(network, tmp_path / "rollup.html")
+    for opened in open_page(browser, path):
+        page = opened.page
+        page.fill("#kg-search", "Toshkent davlat")
+        page.locator("#kg-results li").first.click()
+        assert page.inner_text("#kg-panel h2") == "Toshkent davlat texnika universiteti"
+        metas = page.locator("#kg-panel .kg-agreement .kg-meta").all_inner_texts()
+        party_lines = sorted(line for line in metas if line.startswith("parties: "))
+        expected = sorted(
+            "parties: " + "; ".join(display_label(network, p, "en") for p in a.parties)
+            for a in node_agreements(network, INST + "tashkent-university")
+        )
+        assert party_lines == expected
+        # a party that is no node of its own (rolled up) is named, not numbered
+        assert any("Department of Chemistry" in line for line in party_lines)
