@@ -151,6 +151,7 @@ def _size_section(run: Run, size: str) -> list[str]:
         ("network", "network metrics"),
         ("page", "network page"),
         ("build", "kgtool build (no HermiT)"),
+        ("build-1", "kgtool build (no HermiT), every step in one process"),
         ("build-reason", "kgtool build (with HermiT)"),
     ):
         if run.get(size, "kgtool", step):
@@ -236,10 +237,11 @@ def _details(run: Run, size: str) -> list[str]:
         if export and export.get("status") == "ok":
             formats = ", ".join(f"{k} {_seconds(v)}" for k, v in export["formats"].items())
             lines.append(f"Export, {approach}: {formats}.")
-    build = run.get(size, "kgtool", "build")
-    if build and build.get("status") == "ok":
-        steps = ", ".join(f"{name} {_seconds(s[1])}" for name, s in build["steps"].items())
-        lines.append(f"Build steps (exit code {build['exit_code']}): {steps}.")
+    for step, how in (("build", "in workers"), ("build-1", "in one process")):
+        build = run.get(size, "kgtool", step)
+        if build and build.get("status") == "ok":
+            steps = ", ".join(f"{name} {_seconds(s[1])}" for name, s in build["steps"].items())
+            lines.append(f"Build steps {how} (exit code {build['exit_code']}): {steps}.")
     return [*lines, ""] if lines else []
 
 

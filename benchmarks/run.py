@@ -195,25 +195,27 @@ def task_kgtool(step: str, project: Path, arg: str | None, out: Path) -> dict[st
 
 
 def _export(loaded: Any, out: Path) -> dict[str, Any]:
-    """Time ``export_all``'s work: the shared canonical triples, then each format."""
+    """Time ``export_all``'s work: the shared canonical lines, then each format."""
     from kgtool import export as exporting
     from kgtool.fsutil import atomic_write_bytes
 
     out.mkdir(parents=True, exist_ok=True)
-    shared = getattr(exporting, "_graph_triples", None)
-    if shared is None:  # no shared step any more: time export_all as a whole
+    shared = getattr(exporting, "_prepare", None)
+    if shared is None:  # no shared step: time export_all as a whole
         seconds, _ = _timed(lambda: exporting.export_all(loaded, out))
         return {"seconds": seconds}
     per_format: dict[str, float] = {}
-    per_format["shared canonical triples"], graphs = _timed(lambda: shared(loaded))
+    per_format["shared canonical lines"], prepared = _timed(lambda: shared(loaded))
+    sizes: dict[str, int] = {}
     for fmt, ext in exporting.FORMATS.items():
 
         def write(fmt: str = fmt, ext: str = ext) -> None:
-            data = exporting.serialize(loaded, fmt, _graphs=graphs)
+            data = exporting.serialize(loaded, fmt, _prepared=prepared)
             atomic_write_bytes(out / f"graph{ext}", data)
+            sizes[fmt] = len(data)
 
         per_format[fmt], _ = _timed(write)
-    return {"seconds": sum(per_format.values()), "formats": per_format}
+    return {"seconds": sum(per_format.values()), "formats": per_format, "bytes": sizes}
 
 
 def _page(loaded: Any, out: Path) -> dict[str, Any]:
@@ -257,21 +259,28 @@ def _page(loaded: Any, out: Path) -> dict[str, Any]:
     return found
 
 
-def task_build(project: Path, out: Path, reasoning: bool) -> dict[str, Any]:
+def task_build(project: Path, out: Path, reasoning: bool, jobs: int | None) -> dict[str, Any]:
+    import inspect
+
     from kgtool.build import build
     from kgtool.project import Project
 
+    options: dict[str, Any] = {"jobs": jobs} if jobs is not None else {}
+    if "jobs" not in inspect.signature(build).parameters:
+        options = {}
     seconds, summary = _timed(
         lambda: build(
             Project(project),
             out,
             as_of=dt.date.fromisoformat(AS_OF),
             reasoning=reasoning,
+            **options,
         )
     )
     return {
         "seconds": seconds,
         "exit_code": summary.exit_code,
+        "jobs": jobs,
         "steps": {s.name: [s.status, round(s.seconds, 3), s.detail] for s in summary.steps},
     }
 
@@ -422,8 +431,9 @@ def task_stock(step: str, project: Path, arg: str | None, out: Path) -> dict[str
 
 def child_main(args: argparse.Namespace) -> int:
     project, out = Path(args.project), Path(args.out)
-    if args.approach == "kgtool" and args.step in ("build", "build-reason"):
-        result = task_build(project, out, reasoning=args.step == "build-reason")
+    if args.approach == "kgtool" and args.step in ("build", "build-reason", "build-1"):
+        jobs = 1 if args.step == "build-1" else None
+        result = task_build(project, out, reasoning=args.step == "build-reason", jobs=jobs)
     elif args.approach == "kgtool":
         result = task_kgtool(args.step, project, args.arg, out)
     elif args.approach == "native":
@@ -608,7 +618,7 @@ def _validation_steps() -> list[str]:
 
 
 def plan(
-    approaches: list[str], queries: list[str], build_reason: bool
+    approaches: list[str], queries: list[str], build_reason: bool, build_one: bool = False
 ) -> list[tuple[str, str, str | None]]:
     """Return the measurements of one size: (approach, step, argument)."""
     steps: list[tuple[str, str, str | None]] = []
@@ -627,6 +637,8 @@ def plan(
         steps.append((approach, "export", None))
     if "kgtool" in approaches:
         steps.append(("kgtool", "build", None))
+        if build_one:
+            steps.append(("kgtool", "build-1", None))  # every step in one process
         if build_reason:
             steps.append(("kgtool", "build-reason", None))
     return steps
@@ -671,8 +683,11 @@ def parent_main(args: argparse.Namespace) -> int:
             handle.write(json.dumps(size_record) + "\n")
         print(f"== {size}: {meta['triples']} triples", file=sys.stderr, flush=True)
         skip = set(args.skip.split(",")) if args.skip else set()
-        for approach, step, arg in plan(approaches, queries, args.build_reason):
+        only = set(args.steps.split(",")) if args.steps else None
+        for approach, step, arg in plan(approaches, queries, args.build_reason, args.build_one):
             if f"{approach}:{step}" in skip or step in skip:
+                continue
+            if only is not None and step not in only and f"{approach}:{step}" not in only:
                 continue
             if approach == "stock" and args.stock_sizes and size not in args.stock_sizes:
                 continue
@@ -751,6 +766,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--queries", help="only these library queries (comma-separated names)")
     parser.add_argument("--skip", help="steps to leave out: validate, stock:validate, build ...")
+    parser.add_argument(
+        "--steps", help="only these steps: export,build or kgtool:export ... (default: all)"
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds per kgtool/native step")
     parser.add_argument("--stock-timeout", type=float, default=900, help="seconds per stock step")
     parser.add_argument(
@@ -759,6 +777,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-gib", type=float, default=12.0, help="kill a step above this")
     parser.add_argument("--deadline", help="HH:MM (UTC): record 'deadline' for later steps")
     parser.add_argument("--build-reason", action="store_true", help="also build with HermiT")
+    parser.add_argument(
+        "--build-one", action="store_true", help="also build with every step in one process"
+    )
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     parser.add_argument("--data", type=Path, default=HERE / "data", help="generated projects")
     parser.add_argument("--results", type=Path, default=HERE / "results")
