@@ -293,3 +293,65 @@ def test_concepts_not_named_loosely(
     _, lexicon = knowledge(loaded)
     found = {m.iri.split("/id/", 1)[1] for m in lexicon.find(text, 0, len(text), language)}
     assert concept not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "The rector of Andijan State University, Prof. Akmal Karimov, and the president of"
+            " Yeungnam University signed a memorandum of understanding.",
+            ["Andijan State University", "Yeungnam University"],
+        ),
+        (
+            "Representatives of Inha University in Tashkent and Pusan National University"
+            " signed an agreement on academic exchange.",
+            ["Inha University in Tashkent", "Pusan National University"],
+        ),
+        (
+            "Ректор ТашГТУ и президент Университета Аджу подписали меморандум о взаимопонимании.",
+            ["ТашГТУ", "Университет Аджу"],
+        ),
+        (
+            "Состоялось подписание соглашения о сотрудничестве между Самаркандским"
+            " государственным медицинским университетом и Первым Московским государственным"
+            " медицинским университетом имени И.М. Сеченова.",
+            [
+                "Самаркандский государственный медицинский университет",
+                "Первый Московский государственный медицинский университет имени И.М. Сеченова",
+            ],
+        ),
+        (
+            "An agreement was signed between the Ministry of Higher Education, Science and"
+            " Innovation of Uzbekistan and the German Academic Exchange Service (DAAD).",
+            [
+                "Ministry of Higher Education, Science and Innovation of Uzbekistan",
+                "German Academic Exchange Service",
+            ],
+        ),
+    ],
+)
+def test_people_initials_and_commas_do_not_cut_or_make_parties(
+    tmp_path: Path, loaded: LoadedGraph, text: str, names: list[str]
+) -> None:
+    assert [p.name for p in new_parties(tmp_path, loaded, text)] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        (
+            "Urganch davlat universitetida Latviya universiteti bilan oʻzaro anglashuv"
+            " memorandumi imzolandi.",
+            "LV",  # not Urganch, the host named before it
+        ),
+        (
+            "Наманган давлат университети ва Қозон федерал университети ўртасида ҳамкорлик"
+            " тўғрисида меморандум имзоланди.",
+            "RU",
+        ),
+    ],
+)
+def test_uzbek_country_names(tmp_path: Path, loaded: LoadedGraph, text: str, country: str) -> None:
+    host, partner = new_parties(tmp_path, loaded, text)
+    assert (host.country, partner.country) == ("UZ", country)

@@ -135,6 +135,7 @@ def _is_locative(token: Token) -> bool:
 
 #: First words of a person's mention ("Rector John Smith"), never of an organisation's name.
 _ROLE_WORDS = _words(
+    "prof проф academician академик akademik "
     "rector president minister director professor dean ambassador chairman head mr mrs ms dr "
     "deputy vice-rector ректор президент министр директор профессор декан посол председатель "
     "заместитель проректор rektor prorektor vazir direktor dekan elchi rais ректори вазир "
@@ -170,6 +171,8 @@ def _looks_like_name(text: str, *, strict: bool = False) -> bool:
         return False
     if _COUNTRY_PHRASE.search(text) or re.search(r"\b[A-ZА-ЯЁ]\.\s*[A-ZА-ЯЁ]", text):
         return False  # "Republic of Korea"; initials belong to people ("M.V. Lomonosov")
+    if len(words) >= 3 and words[-2].folded == "of" and _is_place(words[-1].text):
+        return False  # "Innovation of Uzbekistan": the tail of a name cut at a comma
     return all(w.capitalised or w.folded in _INNER_FUNCTION_WORDS for w in words)
 
 
@@ -295,6 +298,12 @@ def _uz_parent_then_unit(text: str, name: NameSpan) -> tuple[NameSpan, NameSpan]
     return None
 
 
+def _is_person(piece: str) -> bool:
+    """Whether a piece names a person by a title ("Prof. Akmal Karimov", «ректор А. Б.»)."""
+    words = tokens(piece)
+    return bool(words) and words[0].folded in _ROLE_WORDS and not _HEAD_RE.match(words[-1].folded)
+
+
 def _is_place(piece: str) -> bool:
     """Whether a piece is a lone country or city name ("Italy", "(the Netherlands)")."""
     from kgtool.extract.names_guess import guess_country
@@ -356,9 +365,11 @@ def _first_verb(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def _zone_end(text: str, zone_start: int, end: int, kind_start: int | None) -> int:
     stop = end
-    m = _ZONE_STOP.search(text, zone_start, end)
-    if m:
+    for m in _ZONE_STOP.finditer(text, zone_start, end):
+        if re.search(r"(?<!\w)[A-ZА-ЯЁ]$", text[max(zone_start, m.start() - 2) : m.start()]):
+            continue  # «имени И.М. Сеченова»: an initial's full stop ends nothing
         stop = m.start()
+        break
     if kind_start is not None and zone_start < kind_start < stop:
         stop = kind_start
     verb = _first_verb(text, zone_start, stop)
@@ -409,6 +420,8 @@ def _parties_in_zone(
                 parties.append(joined)
                 previous, pending = (pending, pe), None
             continue
+        if party is None and _is_person(text[ps:pe]):
+            continue  # "X, Prof. Akmal Karimov, and …": the signatory, not a party
         # ", Italy" after a name is where it is, not more of its name
         place_after = (
             previous is not None and "," in text[previous[1] : ps] and _is_place(text[ps:pe])
@@ -585,6 +598,8 @@ def _looks_like_continuation(after: str) -> bool:
         return True  # «и компания «Nobel Pharmsiya»», "and company X"
     if first and guess_country(first.group(), "") and re.search(r"[«“\"A-ZА-ЯЁ]", after):
         return True  # «и казахстанская компания «X»», "and the Korean firm X"
+    if _PEOPLE_OF.match(after):
+        return True  # «и президент Университета X», "and the rector of X"
     return bool(
         re.match(
             r"(?:the\s|акционерн|открыт|закрыт|публичн|государственн|национальн|федеральн"
@@ -694,6 +709,9 @@ def _name_in(
     if trim_left:
         s = _backward_walk(text, s, e) if language == "uz" else _forward_trim(text, s, e)
     s = _without_filler(text, s, e)[0]
+    people = _PEOPLE_OF.match(text, s, e)
+    if people:  # "the rector of X", «ректор X», "representatives of X": X is the party
+        s = people.end()
     s, e = _without_whereabouts(text, s, e)
     if s >= e:
         return None
@@ -705,6 +723,17 @@ def _name_in(
     if m:
         acronym = m.group(1)
     return NameSpan(s, s + len(written), written, None, acronym)
+
+
+#: People who sign or attend for an institution, named before it: the institution is the party.
+_PEOPLE_OF = re.compile(
+    r"(?:the\s+)?(?:rector|president|director|director-general|head|dean|chairman|chancellor"
+    r"|vice-rector|representatives?|delegation|leadership|management|scientists|researchers)"
+    r"\s+of\s+(?:the\s+)?(?=[A-Z])"
+    r"|(?:ректор|проректор|президент|директор|генеральный\s+директор|руководител[ьи]"
+    r"|представител[ьи]|делегация|глава|председатель|декан)\s+(?=[«\"“A-ZА-ЯЁ])",
+    re.IGNORECASE,
+)
 
 
 #: What a release writes after a name to say where or what it is, never part of the name:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from kgtool.extract.names_guess import guess_country, guess_kind
+from kgtool.extract.names_guess import LEGAL_FORM_RE, guess_country, guess_kind
 from kgtool.extract.text import Token, fold, tokens
 
 #: Nouns (folded prefixes) that describe an organisation without naming it: "the Korean
@@ -48,15 +48,15 @@ _FROM_RE = re.compile(
 )
 
 
-def _describes(words: list[str]) -> bool:
-    return any(w.startswith(_DESCRIPTORS) for w in words)
+def _describes(words: list[Token]) -> bool:
+    """Whether the words end in a descriptor noun ("… company", "… kompaniyasi", "…-based")."""
+    return bool(words) and words[-1].folded.startswith(_DESCRIPTORS)
 
 
 def country_from_context(text: str, start: int, end: int, tag: str) -> str | None:
     """Return the country the words beside the name ``text[start:end]`` give it, if any."""
     before = _words_before(text, start)
-    folded = [w.folded for w in before]
-    if before and (_describes(folded) or _GENITIVE_RE.search(folded[-1])):
+    if before and (_describes(before[-1:]) or _GENITIVE_RE.search(before[-1].folded)):
         country = _nearest_country([w.text for w in before], tag)
         if country:
             return country
@@ -97,14 +97,17 @@ def _words_before(text: str, start: int) -> list[Token]:
     cut = 0
     for m in _BREAK_RE.finditer(window):
         cut = m.end()
-    return tokens(text, window_start + cut, start)[-4:]
+    words = tokens(text, window_start + cut, start)[-5:]
+    while words and LEGAL_FORM_RE.fullmatch(words[-1].text):
+        words.pop()  # «казахстанская компания ТОО «X»»: the legal form sits between
+    return words[-4:]
 
 
 def kind_from_context(text: str, start: int, end: int) -> str | None:
     """Return the kind the descriptor beside the name gives ("the Korean firm X" a company,
     "X, a university in Seoul" a university), if any."""
     before = _words_before(text, start)
-    if before and _describes([w.folded for w in before]):
+    if _describes(before):
         kind = guess_kind(" ".join(w.text for w in before))
         if kind:
             return kind
