@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -42,7 +43,7 @@ from kgtool.fsutil import atomic_write_bytes, atomic_write_text
 from kgtool.graph import LoadedGraph, load, oxigraph_store, query_store
 from kgtool.network import PartnerNetwork, build_network, write_metrics
 from kgtool.project import Project, find_project
-from kgtool.queries import list_queries, render_csv, run_query
+from kgtool.queries import LibraryQuery, ResultTable, list_queries, render_csv, run_query
 from kgtool.reason import reason
 from kgtool.report import write_report
 from kgtool.stats import stats
@@ -60,6 +61,8 @@ STEPS = ("validate", "reason", "queries", "stats", "export", "network", "page", 
 #: Worker processes at most: the machines kgtool targets have two cores, and every worker
 #: touches the shared store.
 MAX_JOBS = 2
+#: Threads that run library queries at once on an Oxigraph store.
+QUERY_THREADS = 2
 
 OK, SKIPPED, FAILED, NONCONFORMANT = "ok", "skipped", "failed", "nonconformant"
 
@@ -321,16 +324,25 @@ def _queries_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
     folder = out_dir / "queries"
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    skipped: list[str] = []
     failed: list[str] = []
-    for query in list_queries(loaded.project):
-        if any(p.required for p in query.params):
-            skipped.append(query.name)
-            continue
+    queries = list_queries(loaded.project)
+    skipped = [q.name for q in queries if any(p.required for p in q.params)]
+    runnable = [q for q in queries if q.name not in skipped]
+
+    def answer(query: LibraryQuery) -> ResultTable | KgtoolError:
         try:
-            table = run_query(query, loaded)
+            return run_query(query, loaded)
         except KgtoolError as exc:
-            failed.append(f"{query.name}: {exc}")
+            return exc
+
+    # Oxigraph evaluates without holding the GIL: a second thread uses a core the other
+    # worker has left. (rdflib's own engine is not made for threads.)
+    threads = QUERY_THREADS if loaded.store == "oxigraph" else 1
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        answers = list(pool.map(answer, runnable))
+    for query, table in zip(runnable, answers, strict=True):
+        if isinstance(table, KgtoolError):
+            failed.append(f"{query.name}: {table}")
             continue
         path = folder / f"{query.name}.csv"
         atomic_write_text(path, render_csv(table))

@@ -86,9 +86,14 @@ def test_build_site_writes_the_linked_data_site_too(tmp_path: Path) -> None:
 
 
 def test_workers_and_one_process_write_the_same_files(tmp_path: Path) -> None:
-    """Steps run in forked workers by default; the outputs must not depend on it."""
-    one = build(CORE, tmp_path / "one", as_of=AS_OF, reasoning=False, jobs=1)
-    two = build(CORE, tmp_path / "two", as_of=AS_OF, reasoning=False, jobs=2)
+    """Steps run in forked workers by default, queries in two threads; the outputs must not
+    depend on it."""
+    root = tmp_path / "project"
+    shutil.copytree(CORE.root, root)
+    shutil.copytree(Path(__file__).parent.parent / "queries", root / "queries")
+    one = build(Project(root), tmp_path / "one", as_of=AS_OF, reasoning=False, jobs=1)
+    two = build(Project(root), tmp_path / "two", as_of=AS_OF, reasoning=False, jobs=2)
+    assert len(list((tmp_path / "two" / "queries").glob("*.csv"))) > 5
     assert [s.name for s in one.steps] == [s.name for s in two.steps] == list(STEPS)
     assert [(s.status, s.detail) for s in one.steps] == [(s.status, s.detail) for s in two.steps]
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*"))
