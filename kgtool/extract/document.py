@@ -564,7 +564,10 @@ def _dates_in(text: str, sentence: Sentence, reference: dt.date | None) -> list[
         if d.value is not None or d.month_day is not None or d.relative
     ]
     order = {"day": 0, "month": 1, "year": 2}
-    return sorted(found, key=lambda d: (d.value is None, order[d.precision], d.start))
+    # a date written out beats a relative one beside it («Вчера, 5 марта 2025 г., …»)
+    return sorted(
+        found, key=lambda d: (d.value is None, order[d.precision], bool(d.relative), d.start)
+    )
 
 
 def _fill(

@@ -69,6 +69,13 @@ _PLANNED_RE = re.compile(
     r"|\brejalashtiril\w*|\bimzolanadi\b|\bimzolaydi\b|\bimzolashadi\b|\bimzolanishi\s+kutil\w*"
     r"|\bko" + _A + r"zda\s+tutil\w*\s+imzol|\bимзоланади\b|\bимзолайди\b|\bрежалаштирил\w*"
     r"|\bимзоланиши\s+кутил\w*"
+    # expected, possible, intended, prepared: «imzolashi kutilmoqda», «возможность подписания»
+    r"|\bimzolash(?:i|ga)?\s+(?:kutil|mumkin|niyat|tayyorlan|masala)\w*"
+    r"|\bимзолаш(?:и|га)?\s+(?:кутил|мумкин|ният|тайёрлан|масала)\w*"
+    r"|\bвозможност\w+\s+подписани\w*|\bрассматрива\w+\s+(?:возможност|вопрос)\w*"
+    r"|\bготов\w*\s+(?:к\s+)?подпис\w*|\bсобираются\s+подпис\w*"
+    r"|\b(?:may|might|could)\s+sign\b|\bpossibility\s+of\s+signing\b|\bready\s+to\s+sign\b"
+    r"|\bagreed\s+to\s+sign\b|\bprospects?\s+(?:of|for)\s+signing\b"
     # not signed (yet): "has not yet been signed", «пока не подписано», "hali imzolanmagan"
     r"|\bnot\s+(?:yet\s+)?(?:been\s+)?signed\b|\bне\s+(?:был\w*\s+)?подписан\w*"
     r"|\bimzolanma(?:gan|di)\b|\bимзоланма(?:ган|ди)\b",

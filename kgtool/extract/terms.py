@@ -41,7 +41,9 @@ _TERM_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\b(?:term|period|duration|validity)\s+(?:of\s+(?:the\s+\w+\s+)?)?(?:is\s+|will\s+be\s+)?",
      _EN_YEARS),
     (r"\bvalid\s+(?:for\s+)?", _EN_YEARS),
-    (r"\b", r"[-\s]year\s+(?:term|period|memorandum|agreement|contract|mou|deal)\b"),
+    # "a three-year cooperation agreement", "a 5-year research memorandum"
+    (r"\b", r"[-\s]year\s+(?:[a-z]+\s+){0,2}?(?:term|period|memorandum|agreement|contract"
+     r"|mou|deal)\b"),
     # Russian: «на три года», «сроком на 5 лет», «составляет три года»
     (r"\bна\s+(?:срок\s+)?", _PARENTHESISED + r"(?:год|года|лет)\b"),
     (r"\bсроком\s+(?:на\s+)?", _PARENTHESISED + r"(?:год|года|лет)\b"),
