@@ -292,9 +292,9 @@ class _Prepared:
         if not self.tags:
             return data
         cased = {k.encode(): v.encode() for k, v in self.tags.items()}
-        if b'\\"@' not in self.nt:
-            # No literal's text holds '"@': every '"@' opens a tag, and Oxigraph writes a space
-            # or a line end after one.
+        if not any(b'\\"@' + lower in self.nt for lower in cased):
+            # No literal's text holds '"@' and one of these tags: each such '"@' opens a tag,
+            # and Oxigraph writes a space or a line end after one.
             for lower, canonical in cased.items():
                 for end in (b" ", b"\n"):
                     data = data.replace(b'"@' + lower + end, b'"@' + canonical + end)
