@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -493,13 +493,24 @@ def export(loaded: LoadedGraph, fmt: str, out: Path | None = None) -> bytes:
     return data
 
 
+def serialize_each(loaded: LoadedGraph, formats: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """Yield ``(format, bytes)`` for each of ``formats``, as ``serialize`` would return them,
+    reading and sorting the dataset once for all of them (one format's bytes at a time)."""
+    wanted = list(formats)
+    for fmt in wanted:
+        if fmt not in FORMATS:
+            serialize(loaded, fmt)  # raises the usual error before any work
+    prepared = _prepare(loaded)
+    for fmt in wanted:
+        yield fmt, serialize(loaded, fmt, _prepared=prepared)
+
+
 def export_all(loaded: LoadedGraph, out_dir: Path, stem: str = "graph") -> list[Path]:
     """Write every format into ``out_dir`` as ``<stem><ext>``; return the paths written."""
     written: list[Path] = []
-    prepared = _prepare(loaded)  # read and sort once, for every format
-    for fmt, ext in FORMATS.items():
-        path = out_dir / f"{stem}{ext}"
-        atomic_write_bytes(path, serialize(loaded, fmt, _prepared=prepared))
+    for fmt, data in serialize_each(loaded, FORMATS):
+        path = out_dir / f"{stem}{FORMATS[fmt]}"
+        atomic_write_bytes(path, data)
         written.append(path)
     return written
 
@@ -520,4 +531,5 @@ __all__ = [
     "jsonld_context",
     "named_graphs",
     "serialize",
+    "serialize_each",
 ]

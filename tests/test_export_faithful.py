@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kgtool.errors import KgtoolError
-from kgtool.export import FORMATS, export, jsonld_bytes
+from kgtool.export import FORMATS, export, jsonld_bytes, serialize, serialize_each
 from kgtool.graph import load
 from kgtool.project import INFERRED_GRAPH, Project
 
@@ -188,3 +188,12 @@ def test_jsonld_bytes_of_a_small_graph_re_parses(tmp_path: Path) -> None:
     data = jsonld_bytes(graph)
     assert json.loads(data)["@context"]["prefLabel"]["@container"] == "@language"
     assert isomorphic(Graph().parse(data=data, format="json-ld"), graph)
+
+
+def test_serialize_each_reads_once_and_gives_what_serialize_gives(tmp_path: Path) -> None:
+    loaded = load(project=_project(tmp_path, {"obs.ttl": LITERALS}))
+    each = dict(serialize_each(loaded, ["trig", "jsonld", "nt"]))
+    assert list(each) == ["trig", "jsonld", "nt"]
+    assert all(each[fmt] == serialize(loaded, fmt) for fmt in each)
+    with pytest.raises(KgtoolError, match="unknown export format 'csv'"):
+        dict(serialize_each(loaded, ["nt", "csv"]))
