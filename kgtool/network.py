@@ -109,7 +109,14 @@ FACT_QUERIES: dict[str, str] = {
     "source": _pairs_query("coop:source"),
     "identifier": _pairs_query("dcterms:identifier"),
     "partOf": _pairs_query("coop:partOf", where="FILTER(isIRI(?s) && isIRI(?o))"),
-    "type": _pairs_query("rdf:type"),
+    # The types of the institutions only (a tenth of all rdf:type triples at 1M).
+    "type": _PREFIX_LINES
+    + """
+SELECT ?s ?o WHERE {
+  { SELECT DISTINCT ?s WHERE {
+      { [] coop:party ?s } UNION { ?s coop:partOf [] } UNION { [] coop:partOf ?s } } }
+  ?s rdf:type ?o
+}""",
     "country": _pairs_query("coop:country"),
     "countryCode": _pairs_query("coop:countryCode"),
 }
@@ -315,23 +322,27 @@ def _read_facts(store: OxStore) -> _Facts:
 
 def _agreements(facts: _Facts, as_of: date) -> dict[str, Agreement]:
     found: dict[str, Agreement] = {}
-    for iri in sorted(facts.values["party"]):
+    parties, kinds, directions, signings, terms, expiries = (
+        facts.values[name]
+        for name in ("party", "kind", "direction", "signedOn", "term", "expiresOn")
+    )
+    none: list[str] = []
+    for iri in sorted(parties):
         titles: dict[str, str] = {}
         for tag, text in sorted(facts.titles.get(iri, ())):
             titles.setdefault(_canonical_tag(tag) if tag else "und", text)
-        signed = facts.of("signedOn", iri)
-        terms = facts.of("term", iri)
-        expires_on = agreement_expiry(facts.of("expiresOn", iri), signed, terms)
+        signed, term = signings.get(iri, none), terms.get(iri, none)
+        expires_on = agreement_expiry(expiries.get(iri, none), signed, term)
         found[iri] = Agreement(
             iri=iri,
-            kind=min(facts.of("kind", iri), default=None),
+            kind=min(kinds.get(iri, none), default=None),
             titles=titles,
             signed_on=min(signed, default=None),
-            term=min(terms, default=None),
+            term=min(term, default=None),
             expires_on=expires_on,
             status=agreement_status(expires_on, as_of),
-            directions=tuple(sorted(set(facts.of("direction", iri)))),
-            parties=tuple(sorted(set(facts.of("party", iri)))),
+            directions=tuple(sorted(set(directions.get(iri, none)))),
+            parties=tuple(sorted(set(parties[iri]))),
             sources=facts.sources(iri),
         )
     return found
