@@ -804,26 +804,46 @@ def _find_line(index: _TermLines, node: URIRef) -> int | None:
     return None
 
 
+_OX_RDF_TYPE = ox.NamedNode(str(RDF.type))
+
+
+def _defining_graphs(loaded: LoadedGraph, node: URIRef) -> list[str]:
+    """Return the loaded graphs that type ``node``, else those that use it as a subject, else
+    those that use it as an object (one store lookup per pattern on Oxigraph)."""
+    inner = _inner_store(loaded.dataset)
+    if inner is not None:
+        term = ox.NamedNode(str(node))
+        for s, p, o in ((term, _OX_RDF_TYPE, None), (term, None, None), (None, None, term)):
+            names = {
+                quad.graph_name.value
+                for quad in inner.quads_for_pattern(s, p, o, None)
+                if isinstance(quad.graph_name, ox.NamedNode)
+            }
+            found = sorted(names & loaded.files.keys())
+            if found:
+                return found
+        return []
+    for pattern in ((node, RDF.type, None), (node, None, None), (None, None, node)):
+        found = [
+            iri for iri in sorted(loaded.files) if pattern in loaded.dataset.graph(URIRef(iri))
+        ]
+        if found:
+            return found
+    return []
+
+
 def locate(loaded: LoadedGraph, node: Node) -> Location | None:
     """Return where ``node`` is defined: the file that types it (else first uses it as a
     subject, else as an object), and the line of its first subject-position occurrence."""
     if not isinstance(node, URIRef):
         return None
-    candidates: list[tuple[int, str]] = []
-    for iri in sorted(loaded.files):
-        graph = loaded.dataset.graph(URIRef(iri))
-        if (node, RDF.type, None) in graph:
-            candidates.append((0, iri))
-        elif (node, None, None) in graph:
-            candidates.append((1, iri))
-        elif (None, None, node) in graph:
-            candidates.append((2, iri))
-    if not candidates:
+    graphs = _defining_graphs(loaded, node)
+    if not graphs:
         return None
     # Prefer data/ over ontology/ and shapes/ when both type the node.
-    data_graphs = set(map(str, loaded.graph_iris_under(["data"])))
-    candidates.sort(key=lambda c: (c[0], c[1] not in data_graphs, c[1]))
-    path = loaded.files[candidates[0][1]]
+    data_dir = (loaded.project.root / "data").resolve()
+    best = min(graphs, key=lambda g: (not loaded.files[g].resolve().is_relative_to(data_dir), g))
+    path = loaded.files[best]
     index = loaded._term_lines.get(path)
     if index is None:
         try:
