@@ -66,3 +66,52 @@ def test_term_before_a_qualified_kind_noun(tmp_path: Path, loaded: LoadedGraph) 
         " with Lanzhou University.",
     )
     assert (agreement.signed_on, agreement.term_years) == ("2024-11-21", 3)
+
+
+def test_a_date_is_not_a_count_before_the_kind(tmp_path: Path, loaded: LoadedGraph) -> None:
+    (agreement,) = agreements(
+        tmp_path,
+        loaded,
+        "Тошкент кимё-технология институти ҳамда Хитойнинг Далянь технология университети"
+        " ўртасида 2025 йил 10 апрелда ўзаро англашув меморандуми имзоланди.",
+    )
+    assert agreement.kind is not None and agreement.kind.endswith("memorandum-of-understanding")
+    assert agreement.signed_on == "2025-04-10"
+    assert [p.country for p in agreement.parties] == ["UZ", "CN"]
+
+
+def test_partners_listed_after_a_colon(tmp_path: Path, loaded: LoadedGraph) -> None:
+    found = agreements(
+        tmp_path,
+        loaded,
+        "Today the Academy of Sciences of Uzbekistan signed memoranda with three foreign"
+        " partners: the Chinese Academy of Sciences, the Russian Academy of Sciences and the"
+        " Korea Institute of Science and Technology.",
+    )
+    assert [[p.name for p in a.parties][1] for a in found] == [
+        "Chinese Academy of Sciences",
+        "Russian Academy of Sciences",
+        "Korea Institute of Science and Technology",
+    ]
+    assert {a.parties[0].iri for a in found} == {"https://w3id.org/kgtool/id/org/uzas"}
+
+
+def test_partner_zone_ends_at_the_kind_noun_and_gardens_are_institutions(
+    tmp_path: Path, loaded: LoadedGraph
+) -> None:
+    (contract,) = agreements(
+        tmp_path,
+        loaded,
+        "Ташкентский химико-технологический институт заключил с китайской компанией «Sinopec"
+        " Engineering» договор на поставку лабораторного оборудования.",
+    )
+    assert [(p.name, p.country) for p in contract.parties][1] == ("Sinopec Engineering", "CN")
+    (memorandum,) = agreements(
+        tmp_path,
+        loaded,
+        "Институт ботаники Академии наук Республики Узбекистан и Ботанический сад Пекина"
+        " подписали меморандум о сотрудничестве в области биотехнологии.",
+    )
+    unit, garden = memorandum.parties
+    assert unit.parent == "https://w3id.org/kgtool/id/org/uzas"
+    assert (garden.name, garden.country) == ("Ботанический сад Пекина", "CN")

@@ -87,7 +87,14 @@ _COUNT_BEFORE_RE = re.compile(
     r"(?<!\S)(?:\d+\s*(?:ta|та)?|(?:more\s+than|over|более|свыше|около)\s+\d+)\s+(?:[^\W\d]+\s+)?$",
     re.IGNORECASE,
 )
-_DURATION_WORDS = re.compile(r"yil|йил|year|год|лет|muddat|муддат|срок", re.IGNORECASE)
+#: Words after a number that make it a term or a date, not a count («10 апрелда», "3 yil").
+_DURATION_WORDS = re.compile(
+    r"yil|йил|year|год|лет|muddat|муддат|срок|januar|february|march|april|may|june|july|august"
+    r"|september|october|november|december|yanvar|fevral|mart|aprel|iyun|iyul|avgust|sentabr"
+    r"|oktabr|noyabr|dekabr|январ|феврал|март|апрел|ма[йяю]|июн|июл|август|сентябр|октябр"
+    r"|ноябр|декабр",
+    re.IGNORECASE,
+)
 
 
 # Plural kind nouns: "signed memoranda with A, B and C" announces one agreement per partner.

@@ -56,6 +56,10 @@ _HEADS = {
         r"|foundation|agency|ministry|committee|council|association|centre|center|laborator"
         r"|enterprise|group|holding|plant|consortium|cluster|park|society|service|department"
         r"|office|organization|organisation|inc|ltd|llc|jsc|gmbh|co"
+        # research bodies without those nouns: gardens, observatories, museums, clinics
+        r"|garden|observatory|museum|library|hospital|clinic|сад|обсерватори|музе|библиотек"
+        r"|больниц|клиник|bog'i|observatoriya|muzey|kutubxona|shifoxona|klinika|боғи"
+        r"|обсерваторияси|кутубхона|шифохона"
     ),
 }
 _HEAD_RE = re.compile(r"^(?:" + _HEADS["institution"] + r")", re.IGNORECASE)
@@ -250,9 +254,8 @@ def _zones(text: str, start: int, end: int, language: str, kind_start: int | Non
         with_match = _WITH.search(text, verb[1], end)
         subject = [(start, subject_end, True)]
         if with_match:
-            zones.append(
-                [*subject, (with_match.end(), _zone_end(text, with_match.end(), end, None), False)]
-            )
+            partners = _after_list_intro(text, with_match.end(), end)
+            zones.append([*subject, (partners, _zone_end(text, partners, end, kind_start), False)])
         zones.append(subject)
         if language == "ru" or (kind_start is not None and kind_start < verb[0]):
             # «Соглашение подписали X, Y и Z»: the parties follow the verb
@@ -342,6 +345,17 @@ def _uz_subject_partner(text: str, start: int, end: int) -> Zone:
     if cut is None:
         return [(start, end, True)]
     return [(start, cut[0], True), (cut[1], end, True)]
+
+
+_LIST_INTRO = re.compile(r"(?:[a-zа-яё'-]+\s+){1,4}?(?:partners|institutions|universities"
+                         r"|organi[sz]ations|companies|партнерами|партнёрами|вузами"
+                         r"|организациями|университетами)\s*:\s*", re.IGNORECASE)  # fmt: skip
+
+
+def _after_list_intro(text: str, start: int, end: int) -> int:
+    """Return where the partners start after "with": past "three foreign partners: " if any."""
+    m = _LIST_INTRO.match(text, start, end)
+    return m.end() if m else start
 
 
 def _uz_descriptor(head: Token, adjective: Token) -> bool:
