@@ -115,3 +115,30 @@ def test_partner_zone_ends_at_the_kind_noun_and_gardens_are_institutions(
     unit, garden = memorandum.parties
     assert unit.parent == "https://w3id.org/kgtool/id/org/uzas"
     assert (garden.name, garden.country) == ("Ботанический сад Пекина", "CN")
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "parent", "country"),
+    [
+        (
+            "Кафедра химии Национального университета Узбекистана и Университет Кёнхи подписали"
+            " соглашение.",
+            "Кафедра химии",
+            "Национальный университет Узбекистана",
+            "UZ",
+        ),
+        (
+            "The Institute of Physics of the Chinese Academy of Sciences and Kyung Hee"
+            " University signed an agreement.",
+            "Institute of Physics",
+            "Chinese Academy of Sciences",
+            "CN",
+        ),
+    ],
+)
+def test_a_unit_named_through_a_parent_the_graph_does_not_know(
+    tmp_path: Path, loaded: LoadedGraph, text: str, unit: str, parent: str, country: str
+) -> None:
+    (agreement,) = agreements(tmp_path, loaded, text)
+    first = agreement.parties[0]
+    assert (first.name, first.parent, first.country) == (unit, parent, country)

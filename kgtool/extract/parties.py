@@ -301,6 +301,34 @@ def _uz_parent_then_unit(text: str, name: NameSpan) -> tuple[NameSpan, NameSpan]
     return None
 
 
+#: A unit named through a parent the graph does not know: "Faculty of Physics of Samarkand
+#: State University", «Кафедра химии Национального университета Узбекистана».
+_UNIT_THEN_PARENT = {
+    "en": re.compile(
+        r"(?P<unit>(?:Department|Faculty|School|Chair|Laboratory|Centre|Center|Institute|Division"
+        r"|Branch)\s+of\s+[A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*)*?)\s+of\s+(?:the\s+)?"
+        r"(?P<parent>[A-Z].*\b(?:University|Academy|Institute|College|Ministry)\b.*)"
+    ),
+    "ru": re.compile(
+        r"(?P<unit>(?:Кафедра|Факультет|Лаборатория|Отдел|Институт|Центр|Филиал|Отделение)"
+        r"(?:\s+[а-яё-]+){1,4}?)\s+(?P<parent>[А-ЯЁ]\S*(?:\s+\S+)*?\s+(?:университета"
+        r"|академии|института|министерства)(?:\s.*)?)"
+    ),
+}
+
+
+def _unit_then_parent(text: str, name: NameSpan, language: str) -> tuple[NameSpan, NameSpan] | None:
+    """Split a unit named with its parent into (unit, parent) when the graph knows neither."""
+    m = _UNIT_THEN_PARENT[language].fullmatch(name.written)
+    if m is None or not _looks_like_name(m.group("parent")):
+        return None
+    unit_end = name.start + m.end("unit")
+    parent_start = name.start + m.start("parent")
+    unit = NameSpan(name.start, unit_end, text[name.start : unit_end], None)
+    parent = NameSpan(parent_start, name.end, text[parent_start : name.end], None, name.acronym)
+    return unit, parent
+
+
 def _is_person(piece: str) -> bool:
     """Whether a piece names a person by a title ("Prof. Akmal Karimov", «ректор А. Б.»)."""
     words = tokens(piece)
@@ -650,6 +678,10 @@ def _piece_to_party(
         split = _uz_parent_then_unit(text, name)
         if split is not None:
             return PartyMention(split[1], split[0]), venue
+    if parent is None and name.iri is None and language in ("en", "ru"):
+        unit_parent = _unit_then_parent(text, name, language)
+        if unit_parent is not None:
+            return PartyMention(*unit_parent), venue
     unit = _unit_of_known_parent(text, child_s, child_e, name, known, language, trim_left)
     if unit is not None and parent is None:
         return PartyMention(unit, name), venue
