@@ -259,6 +259,11 @@ def _page(loaded: Any, out: Path) -> dict[str, Any]:
     return found
 
 
+def _cpu(step: Any) -> float:
+    """Return a build step's CPU seconds (0 from a kgtool that does not measure them)."""
+    return float(getattr(step, "cpu_seconds", 0.0))
+
+
 def task_build(project: Path, out: Path, reasoning: bool, jobs: int | None) -> dict[str, Any]:
     import inspect
 
@@ -281,7 +286,11 @@ def task_build(project: Path, out: Path, reasoning: bool, jobs: int | None) -> d
         "seconds": seconds,
         "exit_code": summary.exit_code,
         "jobs": jobs,
-        "steps": {s.name: [s.status, round(s.seconds, 3), s.detail] for s in summary.steps},
+        "steps": {
+            s.name: [s.status, round(s.seconds, 3), s.detail, round(_cpu(s), 2)]
+            for s in summary.steps
+        },
+        "cpu_seconds": time.process_time(),  # this process; workers' CPU is in the steps
     }
 
 

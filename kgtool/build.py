@@ -76,6 +76,8 @@ class StepResult:
     detail: str
     seconds: float = 0.0
     files: tuple[Path, ...] = ()
+    #: CPU seconds of the process (all its threads) while the step ran
+    cpu_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class BuildSummary:
 
 def _execute(name: str, action: Callable[[], StepOutcome]) -> StepResult:
     """Run one step; a KgtoolError (or any failure) marks it failed, the build goes on."""
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     try:
         status, detail, files = action()
     except KgtoolError as exc:
@@ -129,7 +131,8 @@ def _execute(name: str, action: Callable[[], StepOutcome]) -> StepResult:
     except Exception as exc:  # a step's bug must not lose the other outputs
         first = str(exc).splitlines()[0] if str(exc) else ""
         status, detail, files = FAILED, f"unexpected {type(exc).__name__}: {first}", ()
-    return StepResult(name, status, detail, time.monotonic() - started, files)
+    seconds, cpu = time.monotonic() - started, time.process_time() - cpu
+    return StepResult(name, status, detail, seconds, files, cpu)
 
 
 def _work(group: list[Step], results: Connection) -> None:
