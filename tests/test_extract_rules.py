@@ -142,3 +142,46 @@ def test_a_unit_named_through_a_parent_the_graph_does_not_know(
     (agreement,) = agreements(tmp_path, loaded, text)
     first = agreement.parties[0]
     assert (first.name, first.parent, first.country) == (unit, parent, country)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Toshkent davlat texnika universiteti rektori Koreyaning Inha universiteti"
+            " prezidenti bilan uchrashdi. Uchrashuv yakunida tomonlar oʻrtasida hamkorlik"
+            " memorandumi imzolandi.",
+            ["Toshkent davlat texnika universiteti", "Inha universiteti"],
+        ),
+        (
+            "Ректор Ташкентского университета информационных технологий встретился с"
+            " делегацией Университета Аджу. По итогам встречи стороны подписали меморандум о"
+            " взаимопонимании.",
+            ["Ташкентский университет информационных технологий", "Университет Аджу"],
+        ),
+    ],
+)
+def test_the_parties_named_in_the_sentence_before(
+    tmp_path: Path, loaded: LoadedGraph, text: str, names: list[str]
+) -> None:
+    (agreement,) = agreements(tmp_path, loaded, text)
+    assert [p.name for p in agreement.parties] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Xalqaro hamkorlik boʻlimi xabariga koʻra, 15-may kuni Navoiy davlat konchilik va"
+        " texnologiyalar universiteti Germaniyaning Freiberg texnika universiteti bilan"
+        " memorandum imzoladi.",
+        "По информации Отдела международного сотрудничества, Навоийский государственный"
+        " горно-технологический университет и Фрайбергская горная академия подписали"
+        " меморандум.",
+    ],
+)
+def test_who_reports_the_news_is_no_party(tmp_path: Path, loaded: LoadedGraph, text: str) -> None:
+    (agreement,) = agreements(tmp_path, loaded, text)
+    assert len(agreement.parties) == 2
+    assert all(p.iri is None for p in agreement.parties)  # not TIIAME's department
+    assert agreement.parties[0].name.startswith(("Navoiy", "Навоийский"))
+    assert agreement.signed_on is None  # no year and no publication date

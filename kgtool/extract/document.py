@@ -188,6 +188,11 @@ _ANAPHOR_RE = re.compile(
     r"|\bboth\s+(?:universities|institutions|sides)\b|\bдвумя\s+(?:вузами|университетами"
     r"|организациями|учреждениями|институтами)|\bдвух\s+(?:вузов|университетов|организаций)"
     r"|\bikki\s+(?:oliygoh|universitet|tashkilot|muassasa|institut|tomon)\w*"
+    # "the parties" right before or after the verb: «tomonlar oʻrtasida … imzolandi»,
+    # «стороны подписали», "between the parties"
+    r"|\btomonlar\s+(?:o['ʻʼ‘’`]rtasida|imzola)\w*|\bтомонлар\s+(?:ўртасида|имзола)\w*"
+    r"|\bмежду\s+сторонами\b|\bстороны\s+подписали\b|\bbetween\s+the\s+(?:parties|sides)\b"
+    r"|\bthe\s+(?:parties|sides)\s+(?:have\s+)?signed\b"
     r"|\bикки\s+(?:олийгоҳ|университет|ташкилот|муассаса|институт|томон)\w*",
     re.IGNORECASE,
 )
@@ -257,6 +262,16 @@ def _announcements(
     return out
 
 
+#: A sentence opening that says who reports the news: "According to X,", «По информации X,»,
+#: "X xabariga koʻra,", «Как сообщает X,».
+_ATTRIBUTION_RE = re.compile(
+    r"(?:according\s+to|as\s+reported\s+by|по\s+(?:информации|данным|сообщению)|как\s+сообща\w+"
+    r"|[^,.;]{2,80}?\s+(?:xabariga|maʼlumotiga|ma'lumotiga|maʻlumotiga|хабарига|маълумотига)"
+    r"\s+(?:ko['ʻʼ‘’`]ra|кўра))[^,.;]{0,80}?,\s*",
+    re.IGNORECASE,
+)
+
+
 def _announcement(
     text: str,
     sentence: Sentence,
@@ -277,6 +292,9 @@ def _announcement(
     kind = kinds_mod.best_kind(mentions)
     assert kind is not None
     first_kind = min(m.start for m in mentions)
+    attribution = _ATTRIBUTION_RE.match(text, s, e)
+    if attribution and attribution.end() < first_kind:
+        s = attribution.end()  # who reports the news is no party
     found, venue = find_parties(text, s, e, language, catalogue, first_kind)
     if len(found) == 1 and venue is None:
         host = _host(text, s, e, language, catalogue)

@@ -828,7 +828,9 @@ def _without_whereabouts(text: str, s: int, e: int) -> tuple[int, int]:
 #: it ("the", "also", «сегодня»).
 _TRAILING_FILLER = re.compile(
     r"(?:\s+(?:today|yesterday|also|jointly|officially|have|has|had|both|сегодня|вчера|также"
-    r"|официально|совместно|bugun|kecha|ham|rasman|бугун|кеча|расман))+\s*$",
+    r"|официально|совместно|bugun|kecha|ham|rasman|бугун|кеча|расман"
+    # a Russian verb after its subject: «… технологий встретился», «… посетил», «… провела»
+    r"|[а-яё]+(?:лся|лась|лись|тил|тила|тили|вел|вела|вели|нял|няла|няли)))+\s*$",
     re.IGNORECASE,
 )
 _LEADING_FILLER = re.compile(
@@ -1010,7 +1012,9 @@ def names_in(
                 last + 1 < len(words)
                 and words[last + 1].folded not in _RU_STOP
                 and not re.search(r"[,.;:!?]", text[words[last].end : words[last + 1].start])
-                and not re.search(r"(?:л|ли|ла|ло|ет|ют|ит|ат|ят)$", words[last + 1].folded)
+                and not re.search(
+                    r"(?:л|ли|ла|ло|ет|ют|ит|ат|ят|лся|лась|лись|лось)$", words[last + 1].folded
+                )
             ):
                 last += 1
             span = (words[first].start, words[last].end)
