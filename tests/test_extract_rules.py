@@ -185,3 +185,24 @@ def test_who_reports_the_news_is_no_party(tmp_path: Path, loaded: LoadedGraph, t
     assert all(p.iri is None for p in agreement.parties)  # not TIIAME's department
     assert agreement.parties[0].name.startswith(("Navoiy", "Навоийский"))
     assert agreement.signed_on is None  # no year and no publication date
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shuningdek, tashrif doirasida Samarqand davlat universiteti Tojikiston milliy"
+        " universiteti bilan 5 yillik hamkorlik shartnomasini imzoladi, Buxoro davlat"
+        " universiteti esa Tojikiston texnika universiteti bilan memorandum imzoladi.",
+        "Самаркандский государственный университет подписал договор с Таджикским национальным"
+        " университетом на 5 лет, а Бухарский государственный университет заключил меморандум с"
+        " Таджикским техническим университетом.",
+    ],
+)
+def test_two_signings_in_one_sentence(tmp_path: Path, loaded: LoadedGraph, text: str) -> None:
+    first, second = agreements(tmp_path, loaded, text)
+    assert [p.country for p in first.parties] == [p.country for p in second.parties]
+    assert first.parties[0].name.startswith(("Samarqand", "Самаркандский"))
+    assert second.parties[0].name.startswith(("Buxoro", "Бухарский"))
+    assert (first.term_years, second.term_years) == (5, None)
+    assert first.kind is not None and first.kind.endswith("contract")
+    assert second.kind is not None and second.kind.endswith("memorandum")

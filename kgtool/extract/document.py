@@ -125,7 +125,7 @@ def extract_text(
         if dateline is not None and dateline.value:
             reference = dt.date.fromisoformat(dateline.value)
     body_end = _body_end(text)
-    sents = [s for s in sentences(text) if s.start < body_end]
+    sents = _clauses(text, [s for s in sentences(text) if s.start < body_end])
     result = DocumentResult(
         document=name,
         path=path,
@@ -172,6 +172,31 @@ def extract_text(
     if announcements:
         result.unplaced = _unplaced(text, sents, lang.language, lexicon, announcements[0][0])
     return result
+
+
+def _clauses(text: str, sents: list[Sentence]) -> list[Sentence]:
+    """Return the sentences with each one that announces two signings cut between them ("X
+    signed … with Y, Z esa W bilan … imzoladi"): each clause then has its own parties."""
+    out: list[Sentence] = []
+    for sentence in sents:
+        verbs = kinds_mod.signing_verbs(text, sentence.start, sentence.end)
+        kinds = kinds_mod.find_kinds(text, sentence.start, sentence.end)
+        cuts = []
+        for before, after in itertools.pairwise(verbs):
+            gap = list(re.finditer(r"[,;]\s+", text[before[1] : after[0]]))
+            if not gap:
+                continue
+            cut = before[1] + gap[-1].end()
+            start = cuts[-1] if cuts else sentence.start
+            if any(start <= k.start < cut for k in kinds) and any(
+                cut <= k.start < after[1] + 80 for k in kinds
+            ):
+                cuts.append(cut)
+        bounds = [sentence.start, *cuts, sentence.end]
+        for s, e in itertools.pairwise(bounds):
+            piece = text[s:e].rstrip(" ,;")
+            out.append(Sentence(s, s + len(piece), piece))
+    return out
 
 
 def _body_end(text: str) -> int:

@@ -358,8 +358,8 @@ def _uz_subject_partner(text: str, start: int, end: int) -> Zone:
     cut: tuple[int, int] | None = None
     for index, word in enumerate(words[:-1]):
         following = index + 1
-        while following < len(words) - 1 and words[following].folded in _UZ_ROLES:
-            following += 1  # "instituti olimlari Xitoy …": the institute's scientists
+        while following < len(words) - 1 and words[following].folded in _UZ_ROLES | _UZ_TOPIC:
+            following += 1  # "instituti olimlari Xitoy …", "universiteti esa Xitoy …"
         nxt = words[following]
         if nxt.folded in _LEGAL_FORMS:
             continue  # "«… kombinati» AJ": the legal form ends the name before it
@@ -384,6 +384,10 @@ def _after_list_intro(text: str, start: int, end: int) -> int:
     """Return where the partners start after "with": past "three foreign partners: " if any."""
     m = _LIST_INTRO.match(text, start, end)
     return m.end() if m else start
+
+
+#: Uzbek particles after a subject ("X esa Y bilan …": while X, with Y).
+_UZ_TOPIC = frozenset(["esa", "эса"])
 
 
 def _uz_descriptor(head: Token, adjective: Token) -> bool:
