@@ -181,7 +181,7 @@ def _clauses(text: str, sents: list[Sentence]) -> list[Sentence]:
     for sentence in sents:
         verbs = kinds_mod.signing_verbs(text, sentence.start, sentence.end)
         kinds = kinds_mod.find_kinds(text, sentence.start, sentence.end)
-        cuts = []
+        cuts: list[int] = []
         for before, after in itertools.pairwise(verbs):
             gap = list(re.finditer(r"[,;]\s+", text[before[1] : after[0]]))
             if not gap:
