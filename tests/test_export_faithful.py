@@ -197,3 +197,21 @@ def test_serialize_each_reads_once_and_gives_what_serialize_gives(tmp_path: Path
     assert all(each[fmt] == serialize(loaded, fmt) for fmt in each)
     with pytest.raises(KgtoolError, match="unknown export format 'csv'"):
         dict(serialize_each(loaded, ["nt", "csv"]))
+
+
+def test_a_trig_source_keeps_its_named_graphs_and_literals(tmp_path: Path) -> None:
+    trig = (
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<http://e/s> <http://e/p> "087"^^xsd:integer .\n'
+        '<http://e/g1> { <http://e/s> <http://e/p> "1"^^xsd:boolean . }\n'
+        '<http://e/g2> { _:b <http://e/p> "x"@uz-Latn . }\n'
+    )
+    project = _project(tmp_path, {"graphs.trig": trig})
+    loaded = load(project=project)
+    quads = export(loaded, "nquads").decode("utf-8")
+    default = project.graph_iri(tmp_path / "data" / "graphs.trig")
+    assert f'"087"^^<http://www.w3.org/2001/XMLSchema#integer> <{default}> .' in quads
+    assert '"1"^^<http://www.w3.org/2001/XMLSchema#boolean> <http://e/g1> .' in quads
+    assert '"x"@uz-Latn <http://e/g2> .' in quads
+    parsed = {str(q) for q in ox.parse(export(loaded, "trig"), format=ox.RdfFormat.TRIG)}
+    assert len(parsed) == 3 and any('"087"^^' in q for q in parsed)
