@@ -1,11 +1,12 @@
 """Precision and recall of `kgtool extract` per field on the hand-annotated development set.
 
-Each ``devset/*.txt`` has a ``*.json`` gold file in the extractor's output contract. Predicted
+Each ``<set>/*.txt`` has a ``*.json`` gold file in the extractor's output contract. Predicted
 agreements are paired with gold ones by their parties; every field is then scored as a set of
 (agreement, value) facts, so a missed or invented agreement costs recall or precision on every
 field it carries. Writes ``benchmarks/results/extract.md``.
 
 Usage: .venv/bin/python benchmarks/extract/evaluate.py [--devset DIR] [-o FILE]
+       [--before OLD.md] [--preamble benchmarks/extract/results_preamble.md]
 """
 
 from __future__ import annotations
@@ -133,8 +134,25 @@ def fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def evaluate_folder(folder: Path, loaded: Any) -> list[str]:
-    """Return the Markdown section (table and differences) for one annotated folder."""
+def read_tables(path: Path) -> dict[str, dict[str, tuple[str, str]]]:
+    """Return {folder: {field: (precision, recall)}} from an earlier results file."""
+    tables: dict[str, dict[str, tuple[str, str]]] = {}
+    folder = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## `"):
+            folder = line.split("`")[1].rstrip("/")
+            tables[folder] = {}
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if folder and line.startswith("| ") and len(cells) >= 3 and cells[0] != "field":
+            tables[folder][cells[0]] = (cells[1], cells[2])
+    return tables
+
+
+def evaluate_folder(
+    folder: Path, loaded: Any, before: dict[str, tuple[str, str]] | None = None
+) -> list[str]:
+    """Return the Markdown section (table and differences) for one annotated folder; with
+    ``before`` (an earlier run's precision and recall per field) beside the new ones."""
     counts = Counts()
     errors: list[str] = []
     texts = sorted(folder.glob("*.txt"))
@@ -152,12 +170,30 @@ def evaluate_folder(folder: Path, loaded: Any) -> list[str]:
         f"## `{folder.name}/`: {len(texts)} texts, {counts.gold['agreement']} gold agreements"
         f" ({elapsed:.1f} s)",
         "",
-        "| field | precision | recall | correct | predicted | gold |",
-        "|---|---:|---:|---:|---:|---:|",
     ]
+    if before is None:
+        lines += [
+            "| field | precision | recall | correct | predicted | gold |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+    else:
+        lines += [
+            "| field | precision before | precision | recall before | recall | correct"
+            " | predicted | gold |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
     for field in fields:
         precision, recall, tp, pred, gold_n = counts.row(field)
-        lines.append(f"| {field} | {fmt(precision)} | {fmt(recall)} | {tp} | {pred} | {gold_n} |")
+        if before is None:
+            lines.append(
+                f"| {field} | {fmt(precision)} | {fmt(recall)} | {tp} | {pred} | {gold_n} |"
+            )
+        else:
+            was = before.get(field, ("?", "?"))
+            lines.append(
+                f"| {field} | {was[0]} | {fmt(precision)} | {was[1]} | {fmt(recall)} | {tp}"
+                f" | {pred} | {gold_n} |"
+            )
     lines += ["", "Differences from the gold annotations:", ""]
     lines += [f"- {e}" for e in errors] or ["- none"]
     return lines
@@ -172,21 +208,35 @@ def main(argv: list[str] | None = None) -> int:
         help="folder of *.txt + *.json (default: devset/ and heldout/)",
     )
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "benchmarks/results/extract.md")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        action="append",
+        default=[],
+        help="an earlier results file: its precision and recall are shown beside the new ones",
+    )
+    parser.add_argument("--preamble", type=Path, help="Markdown to put after the title")
     args = parser.parse_args(argv)
     loaded = load()
     folders = args.devset or [
-        HERE / d for d in ("devset", "heldout", *(f"blind{n}" for n in ("", 2, 3, 4, 5, 6, 7)))
+        HERE / d for d in ("devset", "heldout", *(f"blind{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8)))
     ]
+    before: dict[str, dict[str, tuple[str, str]]] = {}
+    for path in args.before:
+        before.update(read_tables(path))
     lines = [
         "# Extraction: precision and recall per field",
         "",
-        "Regenerate with `.venv/bin/python benchmarks/extract/evaluate.py`. Each field is scored"
+        "Regenerate with `.venv/bin/python benchmarks/extract/evaluate.py --preamble"
+        " benchmarks/extract/results_preamble.md`. Each field is scored"
         " as a set of facts per paired agreement (agreements are paired by their parties; one"
         " missed or invented counts against every field it carries); '–' means nothing to"
         " score. See `benchmarks/extract/README.md` for what each set is.",
     ]
+    if args.preamble:
+        lines += ["", args.preamble.read_text(encoding="utf-8").strip()]
     for folder in folders:
-        lines += ["", *evaluate_folder(folder, loaded)]
+        lines += ["", *evaluate_folder(folder, loaded, before.get(folder.name) if before else None)]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
