@@ -269,6 +269,17 @@ def _latin_reading(name: str) -> str:
     )
 
 
+def _latin_readings(names: list[str]) -> list[str]:
+    """Return the search keys that ``search_keys(names)`` adds to the names' own folds."""
+    readings: list[str] = []
+    for name in names:
+        if _CYRILLIC.search(name):
+            key = search_fold(_latin_reading(name))
+            if key and key != search_fold(name) and key not in readings:
+                readings.append(key)
+    return readings
+
+
 def search_keys(names: list[str]) -> list[str]:
     """Return the distinct search keys of an institution's names, in both scripts' readings."""
     keys: list[str] = []
@@ -556,6 +567,7 @@ def page_data(
         {d for a in network.agreements.values() for d in a.directions},
         key=lambda d: (network.label(d, lang).casefold(), d),
     )
+    agreement_kinds = sorted({a.kind for a in network.agreements.values() if a.kind})
     dashes = len(order) <= LARGE_NETWORK
     legend = _legend(network, order, colours, direction_order, lang, dashes=dashes)
     kind_index = {kind["iri"]: i for i, kind in enumerate(legend["kinds"])}
@@ -573,7 +585,10 @@ def page_data(
         "iterations": stabilisation_iterations(len(order)),
         "nodes": nodes,
         "ties": ties,
-        "agreements": _agreement_entries(network, agreement_order, direction_order, index, labels),
+        "agreements": _agreement_entries(
+            network, agreement_order, direction_order, agreement_kinds, index, labels
+        ),
+        "agreementKinds": [network.label(kind, lang) for kind in agreement_kinds],
         **legend,
     }
     return data, vis_nodes, vis_edges, groups
@@ -582,7 +597,7 @@ def page_data(
 def _node_entries(
     network: PartnerNetwork,
     order: list[str],
-    own_agreements: list[set[int]],
+    own_agreements: list[list[int]],
     kind_index: dict[str, int],
     colours: dict[str, str],
     labels: _Labels,
@@ -614,13 +629,17 @@ def _node_entries(
             "iri": iri,
             "label": label,
             "names": names,
-            "keys": search_keys([label, *(name for _, name in names), local_name(iri)]),
             "kind": kind_index[attrs["kind"]],
             "country": country,
             "partners": partners,
-            "agreements": sorted(own_agreements[i]),
+            "agreements": sorted(set(own_agreements[i])),
         }
+        # the page folds the names itself when first searched; only the readings by the
+        # shared transliteration's context rules (that folding cannot give) come from here
+        readings = _latin_readings([label, *(name for _, name in names)])
         # empty fields are left out: the page reads a missing one as empty
+        if readings:
+            node["readings"] = readings
         if attrs.get("parent"):
             node["parent"] = labels(attrs["parent"])
         members = [labels(m) for m in attrs.get("members", []) if m != iri]
@@ -644,20 +663,20 @@ def _agreement_entries(
     network: PartnerNetwork,
     order: list[str],
     direction_order: list[str],
+    kinds: list[str],
     node_index: dict[str, int],
     labels: _Labels,
 ) -> list[dict[str, Any]]:
-    """Return the page's agreements, in ``order``; directions as indexes into the legend's,
-    parties as node indexes (or, outside the network, as labels)."""
+    """Return the page's agreements, in ``order``; directions and kinds as indexes into
+    ``direction_order`` and ``kinds``, parties as node indexes (or, outside the network, as
+    labels)."""
     direction_index = {iri: i for i, iri in enumerate(direction_order)}
     status_index = {status: i for i, status in enumerate(STATUSES)}
-    kind_labels: dict[str, str] = {}
+    kind_index = {kind: i for i, kind in enumerate(kinds)}
     agreements = []
     for iri in order:
         agreement = network.agreements[iri]
         kind = agreement.kind
-        if kind and kind not in kind_labels:
-            kind_labels[kind] = network.label(kind, labels.lang)
         entry: dict[str, Any] = {
             "title": labels.pick(agreement.titles) or local_name(iri),
             "status": status_index[agreement.status],
@@ -666,7 +685,7 @@ def _agreement_entries(
         }
         # empty fields are left out: the page reads a missing one as empty
         if kind:
-            entry["kind"] = kind_labels[kind]
+            entry["kind"] = kind_index[kind]
         if agreement.signed_on:
             entry["signed"] = agreement.signed_on
         if agreement.term:
@@ -679,13 +698,17 @@ def _agreement_entries(
     return agreements
 
 
+def _first(item: tuple[Any, ...]) -> Any:
+    return item[0]
+
+
 def _edge_entries(
     network: PartnerNetwork,
     index: dict[str, int],
     agreement_index: dict[str, int],
     *,
     dashes: bool,
-) -> tuple[list[list[int]], list[dict[str, Any]], list[set[int]]]:
+) -> tuple[list[list[int]], list[dict[str, Any]], list[list[int]]]:
     """Return each partner tie's agreements (as indexes; the tie's ends are its vis-network
     edge's), the vis-network edges styled by their best status, and each node's agreements.
 
@@ -705,21 +728,23 @@ def _edge_entries(
     ends = []
     for u, v, d in network.graph.edges(data=True):
         a, b = index[u], index[v]
-        own = sorted([agreement_index[x.iri] for x in d["agreements"]])
-        ends.append(((a, b) if a < b else (b, a), own))
-    ends.sort()
-    own_agreements: list[set[int]] = [set() for _ in index]
+        ends.append(((a, b) if a < b else (b, a), d["agreements"]))
+    ends.sort(key=_first)
+    own_agreements: list[list[int]] = [[] for _ in index]
     ties = []
     vis_edges: list[dict[str, Any]] = []
-    for k, ((a, b), own) in enumerate(ends):
-        own_agreements[a].update(own)
-        own_agreements[b].update(own)
+    for k, ((a, b), agreements) in enumerate(ends):
+        own = sorted([agreement_index[x.iri] for x in agreements])
+        own_agreements[a] += own
+        own_agreements[b] += own
         ties.append(own)
-        vis_edge: dict[str, Any] = {"id": k, "from": a, "to": b}
-        vis_edge.update(styles[min([status_by_index[i] for i in own])])
+        style = styles[min([status_by_index[i] for i in own])]
         if len(own) > 1:
-            vis_edge["width"] = round(1 + math.log2(len(own)), 2)
-        vis_edges.append(vis_edge)
+            vis_edges.append(
+                {"id": k, "from": a, "to": b, "width": round(1 + math.log2(len(own)), 2), **style}
+            )
+        else:
+            vis_edges.append({"id": k, "from": a, "to": b, **style})
     return ties, vis_edges, own_agreements
 
 

@@ -14,13 +14,14 @@ import pytest
 from kgtool.errors import KgtoolError
 from kgtool.graph import load
 from kgtool.network import PartnerNetwork, build_network, node_agreements
-from kgtool.project import Project
+from kgtool.project import PREFIXES, Project
 from kgtool.viz import (
     LARGE_NETWORK,
     display_label,
     page_data,
     render_page_file,
     search_fold,
+    search_keys,
     stabilisation_iterations,
 )
 
@@ -194,6 +195,24 @@ def test_search_folding_in_the_page_matches_python(opened: OpenPage) -> None:
     assert folded[0] == folded[1]
 
 
+def assert_the_page_searches_the_keys_python_makes(
+    opened: OpenPage, network: PartnerNetwork
+) -> None:
+    """The page folds names itself; with the readings it is given, it has search_keys's keys."""
+    in_page = opened.page.evaluate("KG.nodes.map(kgKeys)")
+    graph = network.graph
+    for iri, keys in zip(sorted(graph.nodes), in_page, strict=True):
+        names = [name for values in graph.nodes[iri]["labels"].values() for name in values]
+        label = display_label(network, iri, "en")
+        assert set(keys) == set(search_keys([label, *names, iri.rsplit("/", 1)[1]])), iri
+
+
+def test_the_page_searches_the_keys_python_makes(
+    opened: OpenPage, fixture_network: PartnerNetwork
+) -> None:
+    assert_the_page_searches_the_keys_python_makes(opened, fixture_network)
+
+
 def test_a_hostile_name_stays_text_everywhere(opened: OpenPage) -> None:
     page = opened.page
     hostile = opened.node_id(INST + "hostile")
@@ -248,23 +267,19 @@ GENERATED = 1400  # institutions asked: the network is above viz.LARGE_NETWORK n
 def generated_turtle(institutions: int, seed: int = 5) -> str:
     """Return a seeded network around the fixture's institutions (hostile name included)."""
     rng = random.Random(seed)
-    lines = [
-        "@prefix coop: <https://w3id.org/kgtool/ontology#> .",
-        "@prefix inst: <https://w3id.org/kgtool/id/org/> .",
-        "@prefix agr: <https://w3id.org/kgtool/id/agreement/> .",
-        "@prefix country: <https://w3id.org/kgtool/id/country/> .",
-        "@prefix dir: <https://w3id.org/kgtool/id/direction/> .",
-        "@prefix src: <https://w3id.org/kgtool/id/source/> .",
-        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
-    ]
+    lines = [f"@prefix {prefix}: <{iri}> ." for prefix, iri in PREFIXES.items()]
     for i in range(institutions):
         country = rng.choice(["UZ", "UZ", "RU", "DE", "KR"])
         lines.append(
             f"inst:g{i} a coop:University ; coop:country country:{country} ; "
             f'skos:prefLabel "Generated institute {i}"@en , "Sinov instituti {i}"@uz-Latn .'
         )
-    parties = [f"inst:g{i}" for i in range(institutions)]
+    # a name whose reading by the transliteration rules differs from plain folding (сентябрь)
+    lines.append(
+        "inst:g-september a coop:University ; coop:country country:UZ ; "
+        'skos:prefLabel "Сентябрь илмий маркази"@uz-Cyrl .'
+    )
+    parties = [f"inst:g{i}" for i in range(institutions)] + ["inst:g-september"]
     parties += ["inst:hostile", "inst:academy", "inst:ministry", "inst:seoul-institute"]
     for k in range(int(institutions * 1.5)):
         first, second = rng.sample(parties, 2)
@@ -344,6 +359,11 @@ def test_a_large_network_keeps_panel_search_filters_and_escaping(
         assert "000_e9e16332b42228ca.txt" in panel or "002_63f51be1fcd88af9.txt" in panel
         assert page.evaluate("document.querySelectorAll('img, #kg-panel script').length") == 0
 
+        assert_the_page_searches_the_keys_python_makes(opened, large_network)
+        page.fill("#kg-search", "sentabr ilmiy")  # the rules' reading of Сентябрь
+        assert page.locator("#kg-results li span:first-child").all_inner_texts() == [
+            "Сентябрь илмий маркази"
+        ]
         page.fill("#kg-search", "Синов институти 1399")  # Cyrillic query, Latin-only names
         assert page.locator("#kg-results li span:first-child").all_inner_texts() == [
             "Generated institute 1399"

@@ -4,19 +4,28 @@ Generates a seeded synthetic network (institutions in several countries, units w
 two- and three-party agreements, names in Uzbek Latin, Russian and English), loads it into the
 embedded Oxigraph store, builds the network, writes the page and opens it in headless Chromium.
 
-Run: .venv/bin/python benchmarks/viz/bench_viz.py [--sizes 100 1000 5000] [--out FILE]
+Run: .venv/bin/python benchmarks/viz/bench_viz.py [--sizes 100 1000 5000 6000x8] [--out FILE]
+     [--json FILE] [--before FILE --before-label TEXT]
+
+A size ``6000x8`` asks for 6,000 institutions with 8 agreements each (a dense network like
+the 5,000 busiest institutions of the 1M-triple benchmark).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
 import random
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from kgtool.graph import load
 from kgtool.network import build_network, compute_metrics
@@ -100,8 +109,10 @@ def synthetic_turtle(institutions: int, seed: int = SEED, per_institution: float
     return "\n".join(lines) + "\n"
 
 
-def open_in_chromium(path: Path) -> tuple[float, float, int, int]:
-    """Return (seconds to a stable drawn page, seconds to load event, nodes, drawn pixels)."""
+def open_in_chromium(path: Path) -> dict[str, float | int]:
+    """Open ``path`` in headless Chromium; return the seconds to the load event and to a
+    stable drawn page, the nodes drawn, the non-blank pixels, and the milliseconds one frame
+    takes once stable (what every hover or selection costs)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as play:
@@ -122,18 +133,37 @@ def open_in_chromium(path: Path) -> tuple[float, float, int, int]:
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
             for (let i = 0; i < d.length; i += 16) if (d[i+3] > 0 && d[i] < 240) n++; return n; }"""
         )
+        frame_ms = page.evaluate(
+            """() => { const t = performance.now();
+            for (let i = 0; i < 3; i++) network.renderer._redraw();
+            return (performance.now() - t) / 3; }"""
+        )
         browser.close()
         if external:
             raise SystemExit(f"the page tried to reach {external[:3]}")
-        return stable, loaded, int(nodes), int(drawn)
+        return {
+            "load_event": loaded,
+            "stable": stable,
+            "drawn_nodes": int(nodes),
+            "pixels": int(drawn),
+            "frame_ms": float(frame_ms),
+        }
 
 
-def run(size: int, work: Path) -> dict[str, float | int]:
+def parse_size(text: str) -> tuple[int, float]:
+    """Return (institutions, agreements per institution) of ``5000`` or ``6000x8``."""
+    count, _, per = text.lower().partition("x")
+    return int(count), float(per) if per else 1.5
+
+
+def run(size: str, work: Path, repeat: int) -> dict[str, Any]:
+    """Generate, load and build a network of ``size``; time writing its page (median of
+    ``repeat``, the network given) and opening it in Chromium (median of ``repeat``)."""
+    institutions, per = parse_size(size)
     project = work / f"n{size}"
     (project / "data").mkdir(parents=True)
     ttl = project / "data" / "synthetic.ttl"
-    t0 = time.perf_counter()
-    ttl.write_text(synthetic_turtle(size), encoding="utf-8")
+    ttl.write_text(synthetic_turtle(institutions, per_institution=per), encoding="utf-8")
     t1 = time.perf_counter()
     loaded = load([ttl], project=Project(project))
     t2 = time.perf_counter()
@@ -141,71 +171,114 @@ def run(size: int, work: Path) -> dict[str, float | int]:
     t3 = time.perf_counter()
     compute_metrics(network)
     t4 = time.perf_counter()
-    page = render_page_file(network, project / "network.html", lang="en")
-    t5 = time.perf_counter()
-    stable, load_event, nodes, drawn = open_in_chromium(page)
+    walls, cpus = [], []
+    page = project / "network.html"
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        render_page_file(network, page, lang="en")
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    opened = [open_in_chromium(page) for _ in range(repeat)]
     return {
         "institutions": network.graph.number_of_nodes(),
         "links": network.graph.number_of_edges(),
         "agreements": len(network.agreements),
         "triples": len(loaded.dataset),
-        "synth": t1 - t0,
         "load": t2 - t1,
         "build": t3 - t2,
         "metrics": t4 - t3,
-        "page": t5 - t4,
+        "page": statistics.median(walls),
+        "page_cpu": statistics.median(cpus),
         "mib": page.stat().st_size / 2**20,
-        "load_event": load_event,
-        "stable": stable,
-        "drawn_nodes": nodes,
-        "pixels": drawn,
+        **{key: statistics.median(o[key] for o in opened) for key in opened[0]},
     }
+
+
+def _chromium_version() -> str:
+    try:
+        found = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, check=False)
+    except OSError:
+        return "absent"
+    return found.stdout.strip() or "unknown"
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def _rows(rows: list[tuple[str, dict[str, Any]]], before: dict[str, Any]) -> list[str]:
+    table = [
+        "| institutions asked (× agreements each) | nodes | links | agreements | load (Oxigraph) "
+        "| build network | metrics | page generation (wall / CPU) | HTML size "
+        "| browser: load event | browser: stable and drawn | one frame once stable |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size, r in rows:
+        was = before.get(size)
+
+        def then(key: str, unit: str, digits: int = 2, was: dict[str, Any] | None = was) -> str:
+            return f" (was {was[key]:.{digits}f}{unit})" if was and key in was else ""
+
+        table.append(
+            f"| {size} | {r['institutions']:,} | {r['links']:,} | {r['agreements']:,} | "
+            f"{r['load']:.2f} s | {r['build']:.2f} s | {r['metrics']:.2f} s | "
+            f"{r['page']:.2f} s / {r['page_cpu']:.2f} s{then('page', ' s')} | "
+            f"{r['mib']:.1f} MiB{then('mib', ' MiB', 1)} | "
+            f"{r['load_event']:.2f} s{then('load_event', ' s')} | "
+            f"**{r['stable']:.2f} s**{then('stable', ' s')} | "
+            f"{r['frame_ms']:.0f} ms{then('frame_ms', ' ms', 0)} |"
+        )
+    return table
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--sizes", nargs="+", default=["100", "1000", "5000"],
+                        help="institutions, or INSTITUTIONSxAGREEMENTS_EACH (6000x8)")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size (medians)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--json", type=Path, help="also write the numbers as JSON here")
+    parser.add_argument("--before", type=Path, help="JSON of an earlier run, shown as 'was'")
+    parser.add_argument("--before-label", default="", help="what the earlier run measured")
     args = parser.parse_args(argv)
+    before = json.loads(args.before.read_text(encoding="utf-8")) if args.before else {}
+    load_start = _loadavg()
     rows = []
     with tempfile.TemporaryDirectory(prefix="kgtool-bench-viz-") as tmp:
         for size in args.sizes:
-            result = run(size, Path(tmp))
+            result = run(size, Path(tmp), args.repeat)
             print(size, {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()},
                   file=sys.stderr)  # fmt: skip
             rows.append((size, result))
-    table = [
-        "| institutions asked | nodes | links | agreements | triples | load (Oxigraph) | "
-        "build network (SPARQL + networkx) | metrics | page generation | HTML size | "
-        "browser: load event | browser: stable and drawn |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for size, r in rows:
-        table.append(
-            f"| {size:,} | {r['institutions']:,} | {r['links']:,} | {r['agreements']:,} | "
-            f"{r['triples']:,} | {r['load']:.2f} s | {r['build']:.2f} s | {r['metrics']:.2f} s | "
-            f"{r['page']:.2f} s | {r['mib']:.1f} MiB | {r['load_event']:.2f} s | "
-            f"{r['stable']:.2f} s |"
-        )
+    load_end = _loadavg()
+    if args.json:
+        args.json.write_text(json.dumps(dict(rows), indent=1), encoding="utf-8")
     text = "\n".join(
         [
             "# Partner-network page: generation and browser timings",
             "",
             f"Generated by `benchmarks/viz/bench_viz.py` on {date.today().isoformat()} "
-            f"({platform.machine()}, {platform.python_version()}, headless Chromium from "
-            f"`{CHROMIUM}` through Playwright). Synthetic seeded data: 1.5 agreements per "
-            "institution (10 % three-party), preferential attachment, 10 % units with a "
-            "parent, names in three languages. Every size is a fresh run; times are "
-            "wall-clock, single runs.",
+            f"({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"{_chromium_version()} headless through Playwright). Load average (1, 5, 15 min) "
+            f"{load_start} at the start and {load_end} at the end: the machine is shared, so "
+            "wall times carry noise. Synthetic seeded data: 1.5 agreements per institution "
+            "unless the size says otherwise (10 % three-party), preferential attachment, 10 % "
+            "units with a parent, names in three languages. Each time is the median of "
+            f"{args.repeat} runs.",
             "",
-            *table,
+            *_rows(rows, before),
             "",
-            "- *page generation*: kgtool.viz.render_page_file (page data, search keys in both "
-            "scripts, pyvis template with vis-network inlined, atomic write).",
+            *([f"*was*: {args.before_label}", ""] if args.before_label else []),
+            "- *page generation*: `kgtool.viz.render_page_file` given the network (page data, "
+            "search keys in both scripts, starting positions, pyvis template with vis-network "
+            "inlined, atomic write); building the network is the column before.",
             "- *stable and drawn*: from navigation until vis-network's stabilisation iterations "
-            "are done, physics is switched off (`kgStable`) and the next frame is painted. The "
-            "iteration budget shrinks with size (1,000 at 100 nodes, 100 from 2,000 nodes), so "
-            "the layout of the largest graph is rougher but the page stays responsive.",
+            "are done, physics is switched off (`kgStable`) and the next frame is painted.",
+            "- *one frame once stable*: one full redraw of the canvas, what each hover, click "
+            "or selection costs afterwards.",
             "- No request left the page in any run (route guard: only file: and data: allowed).",
             "",
         ]

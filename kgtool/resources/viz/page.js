@@ -224,7 +224,7 @@ function kgSearch(query) {
   var found = 0;
   for (var i = 0; i < KG.nodes.length && found < 50; i++) {
     var n = KG.nodes[i];
-    if (!n.keys.some(function (k) { return k.indexOf(key) >= 0; })) { continue; }
+    if (!kgKeys(n).some(function (k) { return k.indexOf(key) >= 0; })) { continue; }
     var li = kgEl("li"); li.tabIndex = 0; li.dataset.id = String(i); li.setAttribute("role", "option");
     li.append(kgEl("span", n.label), kgEl("span", kgCountryLabel(n.country), "kg-sub"));
     li.addEventListener("click", kgPick);
@@ -232,6 +232,17 @@ function kgSearch(query) {
     results.appendChild(li);
     found++;
   }
+}
+
+/* An institution's search keys, folded on first search: kgtool.viz.search_keys of its label,
+   names and IRI's last segment (the readings by transliteration rules come with the data). */
+function kgKeys(n) {
+  if (!n.keys) {
+    var last = n.iri.replace(/\/+$/, "").split(/[#\/]/).pop() || n.iri;
+    var texts = [n.label, last].concat(n.names.map(function (p) { return p[1]; }));
+    n.keys = texts.map(kgFold).concat(n.readings || []).filter(Boolean);
+  }
+  return n.keys;
 }
 
 function kgPick() {
@@ -269,7 +280,7 @@ function kgShow(id) {
     var a = KG.agreements[ai];
     var li = kgEl("li", null, "kg-agreement");
     li.appendChild(kgEl("strong", a.title, "kg-agreement-title"));
-    var meta = [a.kind];
+    var meta = ["kind" in a ? KG.agreementKinds[a.kind] : ""];
     if (a.signed) { meta.push(ui.signed + " " + a.signed); }
     if (a.term) { meta.push(ui.term + " " + a.term); }
     if (a.expires) { meta.push(ui.expires + " " + a.expires); }
