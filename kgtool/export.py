@@ -197,7 +197,9 @@ def _full_canonical(items: list[_Triple]) -> list[_Triple]:
 def _canonical_blank_nodes(lines: list[str], scope: str) -> list[str]:
     """Relabel the blank nodes of one graph's lines canonically, within ``scope``."""
     marked = [line for line in lines if "_:" in line]  # a superset: "_:" may sit in a literal
-    items = [t for t in map(_split, marked) if _is_blank(t[0]) or _is_blank(t[2])]
+    # Each triple once: a graph is a set, and a repeated line must not change the labels.
+    unique = dict.fromkeys(t for t in map(_split, marked) if _is_blank(t[0]) or _is_blank(t[2]))
+    items = list(unique)
     if not items:
         return lines
     with_blank = {f"{s} {p} {o} ." for s, p, o in items}

@@ -215,3 +215,12 @@ def test_a_trig_source_keeps_its_named_graphs_and_literals(tmp_path: Path) -> No
     assert '"x"@uz-Latn <http://e/g2> .' in quads
     parsed = {str(q) for q in ox.parse(export(loaded, "trig"), format=ox.RdfFormat.TRIG)}
     assert len(parsed) == 3 and any('"087"^^' in q for q in parsed)
+
+
+def test_a_repeated_triple_does_not_change_the_blank_node_labels(tmp_path: Path) -> None:
+    once = '_:a <http://e/p> "x" .\n<http://e/s> <http://e/q> _:a .\n'
+    twice = once + '_:a <http://e/p> "x" .\n'
+    first = load(project=_project(tmp_path / "a", {"b.nt": once}))
+    second = load(project=_project(tmp_path / "b", {"b.nt": twice}))
+    for fmt in FORMATS:
+        assert export(first, fmt) == export(second, fmt), fmt
