@@ -595,7 +595,8 @@ def betweenness_sources(graph: nx.Graph, seed: int = SEED) -> list[str] | None:
     """
     if graph.number_of_nodes() <= EXACT_BETWEENNESS_MAX_NODES:
         return None
-    return random.Random(seed).sample(sorted(graph), BETWEENNESS_SAMPLE)
+    nodes = sorted(graph)
+    return random.Random(seed).sample(nodes, min(BETWEENNESS_SAMPLE, len(nodes)))
 
 
 def betweenness(graph: nx.Graph, sources: Sequence[str] | None = None) -> dict[str, float]:
