@@ -334,17 +334,17 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _render(network: PartnerNetwork, lang: str) -> str:
-    data, vis_nodes, vis_edges, groups = page_data(network, lang)
-    n = len(vis_nodes)
+    data, vis_nodes, groups = page_data(network, lang)
     net = Network(
         height="100%", width="100%", cdn_resources="in_line", heading="", bgcolor="#ffffff"
     )
-    # Filling pyvis's lists directly: add_node/add_edge check every earlier item (quadratic).
+    # Filling pyvis's node list directly: add_node/add_edge check every earlier item (quadratic).
+    # Its edge list stays empty: the page makes the edges from the ties in its data (kgVisEdges),
+    # as a list written here was a third of a dense page.
     net.nodes = vis_nodes
-    net.edges = vis_edges
     net.node_ids = [node["id"] for node in vis_nodes]
     net.node_map = {node["id"]: node for node in vis_nodes}
-    net.options = vis_options(n)
+    net.options = vis_options(len(vis_nodes), len(data["ties"]))
     net.options["groups"] = groups
     html = net.generate_html()
     return _finish_html(html, data, lang)
@@ -353,20 +353,22 @@ def _render(network: PartnerNetwork, lang: str) -> str:
 #: Up to this many nodes vis-network's own improvedLayout places them (it is slow above ~100);
 #: larger networks get their starting positions from ``initial_positions``.
 IMPROVED_LAYOUT_MAX_NODES = 150
-#: Stabilisation work, in node-iterations: about 1 s of Barnes-Hut in headless Chromium here.
+#: Stabilisation work, in node-iterations (four edges count as a node): about 1 s of
+#: Barnes-Hut in headless Chromium here.
 PHYSICS_BUDGET = 120_000
-MIN_ITERATIONS = 20
+MIN_ITERATIONS = 10
 MAX_ITERATIONS = 1000
 #: Above this many nodes the cheaper physics settings apply (coarser Barnes-Hut, no overlap).
 LARGE_NETWORK = 1000
 
 
-def stabilisation_iterations(n: int) -> int:
-    """Return how many physics iterations vis-network runs before it stops, for ``n`` nodes."""
-    return max(MIN_ITERATIONS, min(MAX_ITERATIONS, PHYSICS_BUDGET // max(n, 1)))
+def stabilisation_iterations(n: int, edges: int = 0) -> int:
+    """Return how many physics iterations vis-network runs before it stops, for ``n`` nodes
+    and ``edges`` edges."""
+    return max(MIN_ITERATIONS, min(MAX_ITERATIONS, PHYSICS_BUDGET // max(n + edges // 4, 1)))
 
 
-def vis_options(n: int) -> dict[str, Any]:
+def vis_options(n: int, edges: int = 0) -> dict[str, Any]:
     """Return vis-network options: stabilise for a bounded number of iterations, then stop."""
     large = n > LARGE_NETWORK
     return {
@@ -385,7 +387,7 @@ def vis_options(n: int) -> dict[str, Any]:
             },
             "stabilization": {
                 "enabled": True,
-                "iterations": stabilisation_iterations(n),
+                "iterations": stabilisation_iterations(n, edges),
                 "updateInterval": 10 if large else 25,
             },
         },
@@ -549,12 +551,13 @@ class _Labels:
 
 def page_data(
     network: PartnerNetwork, lang: str
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """Return the page's data (for its JS), the vis-network node and edge lists, and the
-    vis-network groups (one per country and kind: colour and shape are not repeated per node).
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """Return the page's data (for its JS), the vis-network node list, and the vis-network
+    groups (one per country and kind: colour and shape are not repeated per node).
 
-    The data holds each agreement once; nodes and edges refer to agreements by index, and an
-    agreement to its parties by node index (a party outside the network by its label).
+    The data holds each agreement once; nodes and ties refer to agreements by index, and an
+    agreement to its parties by node index (a party outside the network by its label). A tie's
+    ends are ``ends[2k]`` and ``ends[2k + 1]``; the page styles its edge by the best status.
     """
     graph = network.graph
     order = sorted(graph.nodes)
@@ -572,7 +575,7 @@ def page_data(
     legend = _legend(network, order, colours, direction_order, lang, dashes=dashes)
     kind_index = {kind["iri"]: i for i, kind in enumerate(legend["kinds"])}
     positions = initial_positions(network, order) if len(order) > IMPROVED_LAYOUT_MAX_NODES else []
-    ties, vis_edges, own_agreements = _edge_entries(network, index, agreement_index, dashes=dashes)
+    ends, ties, own_agreements = _edge_entries(network, index, agreement_index)
     nodes, vis_nodes, groups = _node_entries(
         network, order, own_agreements, kind_index, colours, labels
     )
@@ -582,8 +585,9 @@ def page_data(
         "lang": lang,
         "asOf": network.as_of.isoformat(),
         "ui": UI_TEXT[lang],
-        "iterations": stabilisation_iterations(len(order)),
+        "iterations": stabilisation_iterations(len(order), len(ties)),
         "nodes": nodes,
+        "ends": ends,
         "ties": ties,
         "agreements": _agreement_entries(
             network, agreement_order, direction_order, agreement_kinds, index, labels
@@ -591,7 +595,7 @@ def page_data(
         "agreementKinds": [network.label(kind, lang) for kind in agreement_kinds],
         **legend,
     }
-    return data, vis_nodes, vis_edges, groups
+    return data, vis_nodes, groups
 
 
 def _node_entries(
@@ -703,49 +707,25 @@ def _first(item: tuple[Any, ...]) -> Any:
 
 
 def _edge_entries(
-    network: PartnerNetwork,
-    index: dict[str, int],
-    agreement_index: dict[str, int],
-    *,
-    dashes: bool,
-) -> tuple[list[list[int]], list[dict[str, Any]], list[list[int]]]:
-    """Return each partner tie's agreements (as indexes; the tie's ends are its vis-network
-    edge's), the vis-network edges styled by their best status, and each node's agreements.
-
-    Dashes only on small networks: a canvas draws a dashed line dash by dash, which made one
-    frame of 56,000 edges take seconds.
-    """
-    status_index = {status: i for i, status in enumerate(STATUSES)}
-    styles: list[dict[str, Any]] = []
-    for status in STATUSES:  # shared by the edges of a status (JSON writes them out each time)
-        colour, pattern = STATUS_STYLES[status]
-        styles.append(
-            {"color": {"color": colour}, **({"dashes": pattern} if dashes and pattern else {})}
-        )
-    status_by_index = [0] * len(agreement_index)
-    for iri, i in agreement_index.items():
-        status_by_index[i] = status_index[network.agreements[iri].status]
-    ends = []
+    network: PartnerNetwork, index: dict[str, int], agreement_index: dict[str, int]
+) -> tuple[list[int], list[list[int]], list[list[int]]]:
+    """Return the partner ties' ends (flat: from, to, from, to ...), each tie's agreements (as
+    indexes, sorted) and each node's agreements (with repeats), ties in order of their ends."""
+    found = []
     for u, v, d in network.graph.edges(data=True):
         a, b = index[u], index[v]
-        ends.append(((a, b) if a < b else (b, a), d["agreements"]))
-    ends.sort(key=_first)
+        found.append(((a, b) if a < b else (b, a), d["agreements"]))
+    found.sort(key=_first)
     own_agreements: list[list[int]] = [[] for _ in index]
+    ends: list[int] = []
     ties = []
-    vis_edges: list[dict[str, Any]] = []
-    for k, ((a, b), agreements) in enumerate(ends):
+    for (a, b), agreements in found:
         own = sorted([agreement_index[x.iri] for x in agreements])
         own_agreements[a] += own
         own_agreements[b] += own
+        ends += (a, b)
         ties.append(own)
-        style = styles[min([status_by_index[i] for i in own])]
-        if len(own) > 1:
-            vis_edges.append(
-                {"id": k, "from": a, "to": b, "width": round(1 + math.log2(len(own)), 2), **style}
-            )
-        else:
-            vis_edges.append({"id": k, "from": a, "to": b, **style})
-    return ties, vis_edges, own_agreements
+    return ends, ties, own_agreements
 
 
 def _legend(
@@ -793,6 +773,9 @@ def _legend(
                 "label": _status_label(network, s, lang),
                 "color": STATUS_STYLES[s][0],
                 "dashed": dashes and bool(STATUS_STYLES[s][1]),
+                # a canvas draws a dashed line dash by dash: one frame of 56,000 dashed edges
+                # took seconds, so large networks show statuses by colour alone
+                "dashes": STATUS_STYLES[s][1] if dashes else False,
             }
             for s in STATUSES
         ],
@@ -810,6 +793,7 @@ def json_for_script(value: Any) -> str:
 
 _BOOTSTRAP_LINK = re.compile(r"<link\b[^>]*cdn\.jsdelivr\.net[^>]*/?>", re.S)
 _BOOTSTRAP_SCRIPT = re.compile(r"<script\b[^>]*cdn\.jsdelivr\.net[^>]*>\s*</script>", re.S)
+_PYVIS_EDGES = re.compile(r"edges = new vis\.DataSet\(\[\]\);")
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.S)
 _CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -841,6 +825,9 @@ def _finish_html(html: str, data: dict[str, Any], lang: str) -> str:
     html = html.replace("<html>", f'<!DOCTYPE html>\n<html lang="{lang}">', 1)
     html = html.replace("<head>", "<head>\n" + head, 1)
     html = html.replace("<body>", "<body>\n" + _asset("page.html"), 1)
+    html, found = _PYVIS_EDGES.subn("edges = new vis.DataSet(kgVisEdges());", html, count=1)
+    if not found:
+        raise KgtoolError("unexpected pyvis template: no empty edge DataSet")
     # Start kgtool's UI in the same script run that creates the network, so no event is missed.
     position = html.rfind("drawGraph();")
     if position < 0:

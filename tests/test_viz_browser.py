@@ -13,10 +13,11 @@ import pytest
 
 from kgtool.errors import KgtoolError
 from kgtool.graph import load
-from kgtool.network import PartnerNetwork, build_network, node_agreements
+from kgtool.network import STATUSES, PartnerNetwork, build_network, node_agreements
 from kgtool.project import PREFIXES, Project
 from kgtool.viz import (
     LARGE_NETWORK,
+    STATUS_STYLES,
     display_label,
     page_data,
     render_page_file,
@@ -112,6 +113,17 @@ def test_every_institution_is_drawn_and_physics_stops(
         page.evaluate("network.body.data.edges.length") == fixture_network.graph.number_of_edges()
     )
     assert page.evaluate("network.physics.options.enabled") is False
+    # edges by status: expired ties dashed on a small network, every tie's edge between its ends
+    assert page.evaluate("edges.get().some(e => e.dashes)") is True
+    order = {iri: i for i, iri in enumerate(sorted(fixture_network.graph.nodes))}
+    expected = sorted(
+        [
+            *sorted([order[u], order[v]]),
+            STATUS_STYLES[min((a.status for a in d["agreements"]), key=STATUSES.index)][0],
+        ]
+        for u, v, d in fixture_network.graph.edges(data=True)
+    )
+    assert sorted(page.evaluate("edges.get().map(e => [e.from, e.to, e.color.color])")) == expected
     drawn = page.evaluate(
         """() => { const c = document.querySelector('#mynetwork canvas');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
@@ -312,14 +324,14 @@ def large_page(large_network: PartnerNetwork, tmp_path_factory: pytest.TempPathF
 def test_a_large_network_starts_from_python_positions_and_stops(
     browser: Any, large_network: PartnerNetwork, large_page: Path
 ) -> None:
-    data, vis_nodes, _edges, _groups = page_data(large_network, "en")
+    data, vis_nodes, _groups = page_data(large_network, "en")
     for opened in open_page(browser, large_page):
         page = opened.page
         assert page.evaluate("network.body.data.nodes.length") == len(vis_nodes)
         assert page.evaluate("network.body.data.edges.length") == len(data["ties"])
         assert page.evaluate("network.physics.options.enabled") is False
         assert page.evaluate("network.physics.options.stabilization.iterations") == (
-            stabilisation_iterations(len(vis_nodes))
+            stabilisation_iterations(len(vis_nodes), len(data["ties"]))
         )
         assert page.evaluate("network.layoutEngine.options.improvedLayout") is False
         # every node started where Python put it (the data set keeps the starting point)

@@ -32,12 +32,32 @@ function kgPartyLabel(party) {
   return typeof party === "number" ? KG.nodes[party].label : party;
 }
 
+/* The page's data, parsed once: pyvis' drawGraph asks for the edges before kgInit runs. */
+function kgData() {
+  if (KG === null) { KG = JSON.parse(document.getElementById("kg-data").textContent); }
+  return KG;
+}
+
+/* vis-network's edges, made from the ties: width by the number of agreements, colour (and on
+   small networks dashes) by the best status among them (statuses are listed best first). */
+function kgVisEdges() {
+  var kg = kgData(), out = new Array(kg.ties.length);
+  for (var k = 0; k < kg.ties.length; k++) {
+    var own = kg.ties[k], best = kg.statuses.length - 1;
+    for (var i = 0; i < own.length; i++) { best = Math.min(best, kg.agreements[own[i]].status); }
+    var style = kg.statuses[best];
+    var e = {id: k, from: kg.ends[2 * k], to: kg.ends[2 * k + 1], color: {color: style.color}};
+    if (style.dashes) { e.dashes = style.dashes; }
+    if (own.length > 1) { e.width = Math.round(100 * (1 + Math.log2(own.length))) / 100; }
+    out[k] = e;
+  }
+  return out;
+}
+
 function kgInit() {
-  KG = JSON.parse(document.getElementById("kg-data").textContent);
-  /* a tie's ends are its vis-network edge's (the data does not repeat them) */
+  kgData();
   KG.edges = KG.ties.map(function (own, k) {
-    var e = edges.get(k);
-    return {from: e.from, to: e.to, agreements: own};
+    return {from: KG.ends[2 * k], to: KG.ends[2 * k + 1], agreements: own};
   });
   var ui = KG.ui;
   document.getElementById("kg-title").textContent = ui.title;
