@@ -44,12 +44,22 @@ def _files(folder: Path) -> dict[str, int]:
     }
 
 
-def _timed_publish(loaded: Any, out: Path) -> tuple[float, Any]:
+def _timed_publish(loaded: Any, out: Path, phases: dict[str, float]) -> tuple[float, Any]:
+    """Publish ``loaded`` into ``out``; ``phases`` gets the seconds from the start to each
+    progress message (the pages, the dumps, VoID, ontology, index; then the end)."""
     from kgtool.publish import publish
 
     start = time.perf_counter()
-    summary = publish(loaded, out)
-    return time.perf_counter() - start, summary
+
+    def progress(message: str) -> None:
+        phases[message] = round(time.perf_counter() - start, 3)
+        print(f"  {phases[message]:8.1f} s  {message}", file=sys.stderr, flush=True)
+
+    summary = publish(loaded, out, progress=progress)
+    seconds = time.perf_counter() - start
+    phases["end"] = round(seconds, 3)
+    print(f"  {seconds:8.1f} s  done", file=sys.stderr, flush=True)
+    return seconds, summary
 
 
 def measure(project: Path, work: Path, profile_lines: int) -> dict[str, Any]:
@@ -62,10 +72,12 @@ def measure(project: Path, work: Path, profile_lines: int) -> dict[str, Any]:
     start = time.perf_counter()
     loaded = load(project=Project(project))
     record["load_s"] = round(time.perf_counter() - start, 3)
+    print(f"loaded {project} in {record['load_s']} s", file=sys.stderr, flush=True)
 
     out = work / "site"
     record["load_average_cold"] = os.getloadavg()[0]
-    seconds, summary = _timed_publish(loaded, out)
+    record["cold_phases"] = {}
+    seconds, summary = _timed_publish(loaded, out, record["cold_phases"])
     record["cold_s"] = round(seconds, 3)
     record["pages"] = summary.page_count
     record["triples"] = summary.triples
@@ -75,10 +87,12 @@ def measure(project: Path, work: Path, profile_lines: int) -> dict[str, Any]:
 
     time.sleep(0.05)  # a rewritten file would get a later mtime
     record["load_average_again"] = os.getloadavg()[0]
-    seconds, summary = _timed_publish(loaded, out)
+    record["again_phases"] = {}
+    seconds, summary = _timed_publish(loaded, out, record["again_phases"])
     record["again_s"] = round(seconds, 3)
     after = _files(out)
     record["rewritten_again"] = sum(1 for name, mtime in after.items() if before.get(name) != mtime)
+    print(json.dumps(record), file=sys.stderr, flush=True)  # kept if a later step is stopped
     for key in ("written", "unchanged", "removed"):
         if hasattr(summary, key):
             record[f"summary_{key}"] = getattr(summary, key)
@@ -87,7 +101,7 @@ def measure(project: Path, work: Path, profile_lines: int) -> dict[str, Any]:
         shutil.rmtree(out)
         profiler = cProfile.Profile()
         profiler.enable()
-        _timed_publish(loaded, out)
+        _timed_publish(loaded, out, {})
         profiler.disable()
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(profile_lines)

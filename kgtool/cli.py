@@ -820,7 +820,7 @@ def viz(out_file: Path, lang: str, **params: Any) -> None:
     "--output",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Site folder (default out/site); replaced only when the new site is complete.",
+    help="Site folder (default out/site); a published site is updated: changed files only.",
 )
 @click.option(
     "--base", default=None, help="URL the site is served from (default https://w3id.org/kgtool/)."
@@ -844,7 +844,8 @@ def publish(out_dir: Path | None, base: str | None, paths: tuple[Path, ...]) -> 
     )
     click.echo(
         f"wrote {summary.out_dir}: {summary.page_count} pages, {summary.triples} triples, "
-        f"{len(summary.checksums)} dumps"
+        f"{len(summary.checksums)} dumps ({summary.written} files written, "
+        f"{summary.unchanged} unchanged, {summary.removed} removed)"
     )
 
 
