@@ -183,12 +183,15 @@ class _Runner:
 
     def wait(self) -> None:
         """Wait for every worker; a worker that dies fails the steps it had not reported."""
-        try:
-            while self.running:
-                self._collect()
-        finally:
-            for worker, _ in self.running.values():
-                worker.kill()
+        while self.running:
+            self._collect()
+
+    def close(self) -> None:
+        """Stop the workers still running (the build was interrupted)."""
+        for worker, _ in self.running.values():
+            worker.kill()
+            worker.join()
+        self.running.clear()
 
     def _collect(self) -> None:
         for ready in wait(list(self.running)):
@@ -262,6 +265,29 @@ def build(
     out_dir.mkdir(parents=True, exist_ok=True)
     runner = _Runner(progress, _jobs(jobs, loaded))
 
+    try:
+        _run_steps(runner, loaded, out_dir, as_of, reasoning=reasoning, site=site)
+    finally:
+        runner.close()
+
+    return BuildSummary(
+        out_dir=out_dir,
+        steps=runner.steps,
+        seconds=time.monotonic() - started,
+        triples=triples,
+        files_loaded=len(loaded.source_files()),
+    )
+
+
+def _run_steps(
+    runner: _Runner,
+    loaded: LoadedGraph,
+    out_dir: Path,
+    as_of: dt.date,
+    *,
+    reasoning: bool,
+    site: bool,
+) -> None:
     # Validation reads the asserted graphs only: it runs beside reasoning.
     runner.start(("validate", lambda: _validate_step(loaded, out_dir)))
     if reasoning:
@@ -282,14 +308,6 @@ def build(
     else:
         runner.skip("site", "not asked for (--site); kgtool publish writes it")
     runner.wait()
-
-    return BuildSummary(
-        out_dir=out_dir,
-        steps=runner.steps,
-        seconds=time.monotonic() - started,
-        triples=triples,
-        files_loaded=len(loaded.source_files()),
-    )
 
 
 def counted(n: int, noun: str) -> str:
