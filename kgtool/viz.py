@@ -392,7 +392,7 @@ def vis_options(n: int, edges: int = 0) -> dict[str, Any]:
             },
         },
         "interaction": {
-            "hover": True,
+            "hover": not large,  # large: the page's own hover (kgPageHover), no redraws
             "tooltipDelay": 120,
             "hideEdgesOnDrag": n > 500,
             "hideEdgesOnZoom": n > 1000,
@@ -586,6 +586,7 @@ def page_data(
         "asOf": network.as_of.isoformat(),
         "ui": UI_TEXT[lang],
         "iterations": stabilisation_iterations(len(order), len(ties)),
+        "pageHover": len(order) > LARGE_NETWORK,
         "nodes": nodes,
         "ends": ends,
         "ties": ties,

@@ -354,9 +354,20 @@ def test_a_large_network_keeps_panel_search_filters_and_escaping(
         hostile = opened.node_id(INST + "hostile")
         page.evaluate("id => network.focus(id, {scale: 1.5, animation: false})", hostile)
         x, y = opened.node_position(hostile)
+        # the page's own hover: the same tooltip, and no redraw of the whole canvas
+        page.evaluate(  # after the redraw that focus asked for
+            """() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
+            window.redraws = 0; network.on('afterDrawing', () => redraws++); done(); })))"""
+        )
         page.mouse.move(x, y)
         page.wait_for_selector("#kg-tooltip:not([hidden])", timeout=5000)
         assert HOSTILE in page.inner_text("#kg-tooltip")
+        assert page.evaluate("network.interactionHandler.options.hover") is False
+        assert page.evaluate("window.redraws") == 0
+        page.mouse.move(1200, 600)  # over the side panel: the tooltip goes
+        page.wait_for_selector("#kg-tooltip[hidden]", state="attached", timeout=5000)
+        page.mouse.move(x, y)
+        page.wait_for_selector("#kg-tooltip:not([hidden])", timeout=5000)
         page.mouse.click(x, y)
         assert page.evaluate("network.getSelectedNodes()") == [hostile]
         assert page.inner_text("#kg-panel h2") == HOSTILE

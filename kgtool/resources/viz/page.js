@@ -75,25 +75,12 @@ function kgInit() {
   relayout.addEventListener("click", kgRelayout);
   var tip = document.getElementById("kg-tooltip");
   network.on("click", function (p) { if (p.nodes.length) { kgShow(p.nodes[0]); } });
-  network.on("hoverNode", function (p) {
-    var n = KG.nodes[p.node];
-    tip.replaceChildren(kgEl("strong", n.label),
-      kgEl("div", [kgCountryLabel(n.country), kgKindLabel(n.kind)].filter(Boolean).join(" · ")),
-      kgEl("div", ui.partners + ": " + n.partners + " · " + ui.agreements + ": " + n.agreements.length));
-    kgShowTip(tip, p);
-  });
-  network.on("hoverEdge", function (p) {
-    var e = KG.edges[p.edge];
-    tip.replaceChildren(kgEl("strong", KG.nodes[e.from].label + " — " + KG.nodes[e.to].label));
-    e.agreements.slice(0, 6).forEach(function (ai) {
-      var a = KG.agreements[ai];
-      tip.appendChild(kgEl("div", a.title + (a.signed ? " (" + a.signed + ")" : "")));
-    });
-    if (e.agreements.length > 6) { tip.appendChild(kgEl("div", "… +" + (e.agreements.length - 6))); }
-    kgShowTip(tip, p);
-  });
-  network.on("blurNode", function () { tip.hidden = true; });
-  network.on("blurEdge", function () { tip.hidden = true; });
+  if (KG.pageHover) { kgPageHover(tip); } else {
+    network.on("hoverNode", function (p) { kgNodeTip(tip, p.node); kgShowTip(tip, p.pointer.DOM); });
+    network.on("hoverEdge", function (p) { kgEdgeTip(tip, p.edge); kgShowTip(tip, p.pointer.DOM); });
+    network.on("blurNode", function () { tip.hidden = true; });
+    network.on("blurEdge", function () { tip.hidden = true; });
+  }
   network.on("dragStart", function () { tip.hidden = true; });
   var progress = document.getElementById("kg-progress");
   network.on("stabilizationProgress", function (p) {
@@ -120,11 +107,51 @@ function kgRelayout() {
   network.stabilize(KG.iterations);
 }
 
-function kgShowTip(tip, p) {
+function kgShowTip(tip, dom) {
   var rect = document.getElementById("mynetwork").getBoundingClientRect();
-  tip.style.left = (rect.left + p.pointer.DOM.x + 14) + "px";
-  tip.style.top = (rect.top + p.pointer.DOM.y + 14) + "px";
+  tip.style.left = (rect.left + dom.x + 14) + "px";
+  tip.style.top = (rect.top + dom.y + 14) + "px";
   tip.hidden = false;
+}
+
+function kgNodeTip(tip, id) {
+  var n = KG.nodes[id], ui = KG.ui;
+  tip.replaceChildren(kgEl("strong", n.label),
+    kgEl("div", [kgCountryLabel(n.country), kgKindLabel(n.kind)].filter(Boolean).join(" · ")),
+    kgEl("div", ui.partners + ": " + n.partners + " · " + ui.agreements + ": " + n.agreements.length));
+}
+
+function kgEdgeTip(tip, id) {
+  var e = KG.edges[id];
+  tip.replaceChildren(kgEl("strong", KG.nodes[e.from].label + " — " + KG.nodes[e.to].label));
+  e.agreements.slice(0, 6).forEach(function (ai) {
+    var a = KG.agreements[ai];
+    tip.appendChild(kgEl("div", a.title + (a.signed ? " (" + a.signed + ")" : "")));
+  });
+  if (e.agreements.length > 6) { tip.appendChild(kgEl("div", "… +" + (e.agreements.length - 6))); }
+}
+
+/* Large networks: vis-network's hover is off (it redraws the whole canvas on every hover, a
+   tenth of a second and more on a dense network); the page finds what is under the pointer
+   once a frame and shows the same tooltip without a redraw. */
+function kgPageHover(tip) {
+  var box = document.getElementById("mynetwork"), pending = null;
+  box.addEventListener("pointermove", function (ev) {
+    var rect = box.getBoundingClientRect();
+    var first = pending === null;
+    pending = {x: ev.clientX - rect.left, y: ev.clientY - rect.top};
+    if (!first) { return; }
+    requestAnimationFrame(function () {
+      var dom = pending; pending = null;
+      if (dom === null) { return; }  /* the pointer left meanwhile */
+      var node = network.getNodeAt(dom);
+      var edge = node === undefined ? network.getEdgeAt(dom) : undefined;
+      if (node !== undefined) { kgNodeTip(tip, node); kgShowTip(tip, dom); }
+      else if (edge !== undefined) { kgEdgeTip(tip, edge); kgShowTip(tip, dom); }
+      else { tip.hidden = true; }
+    });
+  });
+  box.addEventListener("pointerleave", function () { pending = null; tip.hidden = true; });
 }
 
 function kgSummary() {
