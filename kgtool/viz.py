@@ -527,7 +527,6 @@ class _Labels:
     def __init__(self, network: PartnerNetwork, lang: str) -> None:
         self.network, self.lang = network, lang
         self.cache: dict[str, str] = {}
-
         self.best_tag: dict[tuple[str, ...], str | None] = {}
 
     def __call__(self, iri: str | None) -> str:
