@@ -211,7 +211,12 @@ def thing_type(iri: str) -> str:
 
 def _href(from_path: str, to_path: str) -> str:
     """Return a relative URL from the page at ``from_path`` to the file ``to_path``."""
-    return _href_from_dir(os.path.dirname(from_path), to_path)
+    return _href_from_dir(_folder(from_path), to_path)
+
+
+@lru_cache(maxsize=4096)
+def _folder(path: str) -> str:
+    return os.path.dirname(path)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -1725,7 +1730,9 @@ def _build(
 
     say("index and search")
     entries = search_entries(site)
-    writer.write(SEARCH_INDEX_NAME, json.dumps(entries, ensure_ascii=False, indent=1) + "\n")
+    # an entry per line: json's C encoder (indent= would take the pure-Python one)
+    lines = ",\n".join(json.dumps(entry, ensure_ascii=False) for entry in entries)
+    writer.write(SEARCH_INDEX_NAME, f"[\n{lines}\n]\n")
     dump_links = " · ".join(
         f'<a href="{DUMPS_DIR}/{DUMP_STEM}{ext}">{escape(fmt)}</a>'
         for fmt, (ext, _media) in DUMP_FORMATS.items()
