@@ -8,6 +8,17 @@ import tempfile
 from pathlib import Path
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files readable by their owner only; a written file should get the mode any
+# new file gets (published pages must be readable by the web server), so it is read once here.
+_NEW_FILE_MODE = 0o666 & ~_current_umask()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, creating parent folders."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -17,6 +28,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        # Keep the mode of the file being replaced; a new file gets the usual umask mode.
+        mode = path.stat().st_mode & 0o7777 if path.exists() else _NEW_FILE_MODE
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
