@@ -306,7 +306,7 @@ def stats_command(paths: tuple[Path, ...], as_of: str | None, fmt: str) -> None:
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    help="Worker processes for the steps (default: one per idle CPU, at most 2; 1: none).",
+    help="Worker processes for the steps (default: one per CPU, at most 2; 1: none).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines, only the summary.")
 @reports_errors
