@@ -1359,21 +1359,45 @@ def _english_only(graph: Graph) -> Graph:
 
 #: ontology documentation already made in this process, by a digest of the ontology's triples
 _ONTOLOGY_PAGES: dict[str, str] = {}
+#: bump when the way the ontology page is made changes: a site's page made by another version
+#: is then made again rather than reused
+_ONTOLOGY_PAGE_VERSION = "2"
+_ONTOLOGY_DIGEST_META = '<meta name="kgtool-ontology-digest" content="{}">'
+
+
+def _ontology_digest(loaded: LoadedGraph) -> str:
+    """Digest of what the ontology page is made from: the ontology files (their bytes: blank
+    nodes get other labels at each load), pyLODE's version and the page version above."""
+    from importlib.metadata import version
+
+    root = loaded.project.root.resolve()
+    parts = [f"{_ONTOLOGY_PAGE_VERSION}\0pylode {version('pylode')}\0".encode()]
+    for path in loaded.files_under("ontology"):
+        parts.append(path.resolve().relative_to(root).as_posix().encode() + b"\0")
+        parts.append(path.read_bytes() + b"\0")
+    return _sha256(b"".join(parts))
 
 
 def ontology_html(loaded: LoadedGraph) -> str:
     """Return the ontology documentation of the loaded ``ontology/`` files (pyLODE, offline)."""
-    graph = loaded.subgraph(["ontology"])
-    # keyed by the files' bytes: blank-node labels differ from one load to the next
-    digest = _sha256(
-        b"".join(
-            str(path).encode() + b"\0" + path.read_bytes() + b"\0"
-            for path in loaded.files_under("ontology")
-        )
-    )
+    digest = _ontology_digest(loaded)
     if digest not in _ONTOLOGY_PAGES:
-        _ONTOLOGY_PAGES[digest] = _make_ontology_html(graph)
+        html = _make_ontology_html(loaded.subgraph(["ontology"]))
+        meta = _ONTOLOGY_DIGEST_META.format(digest)
+        _ONTOLOGY_PAGES[digest] = html.replace("<head>", f"<head>\n{meta}", 1)
     return _ONTOLOGY_PAGES[digest]
+
+
+def _published_ontology_page(site: Path, loaded: LoadedGraph) -> str | None:
+    """Return the ontology page of a published site if it was made from the same ontology
+    files (pyLODE takes seconds; re-publishing should not pay them again), else None."""
+    try:
+        with (site / ONTOLOGY_DOC).open(encoding="utf-8") as handle:
+            page = handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    meta = _ONTOLOGY_DIGEST_META.format(_ontology_digest(loaded))
+    return page if meta in page[:4096] else None
 
 
 #: the one header pyLODE documents when ontology/ holds several modules
@@ -1644,7 +1668,9 @@ def publish(
         )
     # what can fail on the data is done before any file of the site is touched
     site = _read_site(loaded)
-    ontology_page = ontology_html(loaded)
+    ontology_page = _published_ontology_page(out_dir, loaded) if in_place else None
+    if ontology_page is None:
+        ontology_page = ontology_html(loaded)
     if in_place:
         with _SiteWriter(out_dir, fresh=False) as writer:
             summary = _build(site, loaded, writer, ontology_page, base, sparql_endpoint, say)

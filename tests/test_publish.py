@@ -574,3 +574,29 @@ def test_thing_documents_with_blank_nodes_are_canonical_and_reparse(
     assert data == serialize_triples(list(reversed(list(second))), fmt)
     parsed = Graph().parse(data=data.decode("utf-8"), format=rdflib_format)
     assert isomorphic(parsed, first), data.decode("utf-8")
+
+
+def test_republishing_reuses_the_ontology_page_of_the_same_files(
+    fixture_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kgtool.publish as module
+
+    root = tmp_path / "project"
+    shutil.copytree(fixture_project.root, root)
+    out = tmp_path / "site"
+    publish(load(project=Project(root)), out)
+    page = (out / "ontology/index.html").read_bytes()
+
+    def pylode_again(_graph: Graph) -> str:
+        raise KgtoolError("pyLODE ran again")
+
+    monkeypatch.setattr(module, "_make_ontology_html", pylode_again)
+    monkeypatch.setattr(module, "_ONTOLOGY_PAGES", {})  # nothing made in this process
+    assert publish(load(project=Project(root)), out).written == 0
+    assert (out / "ontology/index.html").read_bytes() == page
+
+    with (root / "ontology" / "core.ttl").open("a", encoding="utf-8") as handle:
+        handle.write('coop:Extra a owl:Class ; rdfs:label "Extra"@en .\n')
+    with pytest.raises(KgtoolError, match="pyLODE ran again"):
+        publish(load(project=Project(root)), out)  # another ontology: documented again
+    assert (out / "ontology/index.html").read_bytes() == page, "the site is left as it was"
