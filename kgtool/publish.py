@@ -55,7 +55,7 @@ from rdflib.namespace import DCTERMS, FOAF, SKOS, XSD
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
-from kgtool.export import context_document, jsonld_context, serialize
+from kgtool.export import context_document, jsonld_context, serialize, serialize_each
 from kgtool.graph import (
     LoadedGraph,
     OxBlankNode,
@@ -1737,9 +1737,8 @@ def _build(
     say("dumps")
     checksums: dict[str, str] = {}
     sizes: dict[str, int] = {}
-    for fmt, (ext, _media) in DUMP_FORMATS.items():
-        data = _trig_dump(loaded) if fmt == "trig" else serialize(loaded, fmt)
-        name = DUMP_STEM + ext
+    for fmt, data in serialize_each(loaded, DUMP_FORMATS):  # the dataset read once for all
+        name = DUMP_STEM + DUMP_FORMATS[fmt][0]
         writer.write(f"{DUMPS_DIR}/{name}", data)
         checksums[name] = _sha256(data)
         sizes[name] = len(data)
