@@ -901,12 +901,18 @@ class _Renderer:
         return found
 
     def blank(self, node: Term, from_path: str, depth: int = 0) -> str:
-        pairs = sorted(
-            self.site.out.get(node, ()),
-            key=lambda po: (po[0].nt, po[1].kind, "" if po[1].kind == BLANK else po[1].nt),
+        rows = sorted(
+            (p.nt, *self._value_order(o, self.link(o, from_path, depth + 1)), self._pred(p))
+            for p, o in self.site.out.get(node, ())
         )
-        rows = [f"<li>{self._pred(p)}: {self.link(o, from_path, depth + 1)}</li>" for p, o in pairs]
-        return "<ul>" + "".join(rows) + "</ul>"
+        return "<ul>" + "".join(f"<li>{pred}: {html}</li>" for *_, html, pred in rows) + "</ul>"
+
+    @staticmethod
+    def _value_order(node: Term, html: str) -> tuple[bool, str, str]:
+        """Sort key and HTML of a shown value: by value, blank nodes last and by what they
+        hold (their labels differ from one load to the next)."""
+        blank = node.kind == BLANK
+        return blank, "" if blank else node.value, html
 
     def _pred(self, predicate: Term) -> str:
         label = self.site.property_labels.get(predicate) or compact_iri(predicate.value)
@@ -985,10 +991,8 @@ class _Renderer:
         parts.append("<section><h2>Facts</h2><table>")
         labels = site.property_labels
         for p in sorted(facts, key=lambda n: (labels.get(n, n.value), n.value)):
-            values = "".join(
-                f"<li>{self.link(o, path)}</li>"
-                for o in sorted(facts[p], key=lambda t: (t.value, t.nt))
-            )
+            shown = sorted(self._value_order(o, self.link(o, path)) for o in facts[p])
+            values = "".join(f"<li>{html}</li>" for *_, html in shown)
             parts.append(
                 f"<tr><th>{self._pred(p)}</th><td><ul>{values}</ul>"
                 f"{self.evidence(spans_by_property.get(p, []), path)}</td></tr>"

@@ -479,15 +479,18 @@ def test_publishing_again_rewrites_only_changed_files_and_removes_vanished_thing
 ) -> None:
     root = tmp_path / "project"
     shutil.copytree(fixture_project.root, root)
+    # blank nodes get other labels at each load: pages must not follow them
+    (root / "data" / "blank.ttl").write_text(BLANK_NODES, encoding="utf-8")
     out = tmp_path / "site"
     first = publish(load(project=Project(root)), out)
     assert first.written == len(snapshot(out)) and first.unchanged == first.removed == 0
     before = snapshot(out)
 
-    again = publish(load(project=Project(root)), out)  # a new load: new blank-node labels
-    assert (again.written, again.removed) == (0, 0)
-    assert again.unchanged == len(before)
-    assert snapshot(out) == before, "nothing rewritten when nothing changed"
+    for _ in range(4):  # a new load each time: other blank-node labels, other store order
+        again = publish(load(project=Project(root)), out)
+        assert (again.written, again.removed) == (0, 0)
+        assert again.unchanged == len(before)
+        assert snapshot(out) == before, "nothing rewritten when nothing changed"
 
     (root / "data" / "hostile.ttl").unlink()  # the hostile university disappears
     (out / "doc/org/kist.html").write_text("edited by hand", encoding="utf-8")
