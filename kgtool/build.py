@@ -436,4 +436,4 @@ def _site_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
 
 
 def _files(*written: Path) -> StepOutcome:
-    return OK, f"{len(written)} files", written
+    return OK, f"{len(written)} file{'' if len(written) == 1 else 's'}", written
