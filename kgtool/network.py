@@ -43,10 +43,6 @@ from kgtool.stats import (
     agreement_status,
 )
 
-# The status helpers lived here before kgtool.stats owned the one status rule: still importable.
-from kgtool.stats import add_months as add_months
-from kgtool.stats import expiry_from as expiry_from
-
 if TYPE_CHECKING:
     from kgtool.graph import LoadedGraph, OxStore
 

@@ -26,13 +26,11 @@ from kgtool.network import (
     STATUS_UNKNOWN,
     PartnerNetwork,
     add_metrics_graph,
-    add_months,
     agreement_status,
     betweenness,
     betweenness_sources,
     build_network,
     compute_metrics,
-    expiry_from,
     metrics_graph,
     network_json,
     node_agreements,
@@ -41,6 +39,7 @@ from kgtool.network import (
     write_metrics,
 )
 from kgtool.project import METRICS_GRAPH, Project
+from kgtool.stats import add_months, expiry_from
 
 FIXTURES = Path(__file__).parent / "fixtures" / "network"
 AS_OF = date(2026, 1, 15)
