@@ -20,6 +20,7 @@ import re
 import typing
 import xml.parsers.expat as expat
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -255,23 +256,34 @@ def parse_file(path: Path, graph_iri: str) -> list[ox.Quad]:
 
     Blank nodes get fresh identifiers so that two files never share one by accident.
     """
-    rdflib_format = RDF_FORMATS.get(path.suffix)
-    if rdflib_format is None:
-        raise KgtoolError(f"{path}: unknown RDF file extension")
-    fmt = _OX_FORMATS[rdflib_format]
+    fmt = _ox_format(path)
     target = ox.NamedNode(graph_iri)
-    try:
-        quads = [
+    with _parsing(path):
+        return [
             q
             if not isinstance(q.graph_name, ox.DefaultGraph)
             else ox.Quad(q.subject, q.predicate, q.object, target)
             for q in ox.parse(path=path, format=fmt, base_iri=graph_iri, rename_blank_nodes=True)
         ]
+
+
+def _ox_format(path: Path) -> ox.RdfFormat:
+    """Return Oxigraph's parser for ``path``'s extension."""
+    fmt = _OX_FORMATS.get(RDF_FORMATS.get(path.suffix, ""))
+    if fmt is None:
+        raise KgtoolError(f"{path}: unknown RDF file extension")
+    return fmt
+
+
+@contextmanager
+def _parsing(path: Path) -> Iterator[None]:
+    """Turn Oxigraph's parse and read errors on ``path`` into kgtool's errors."""
+    try:
+        yield
     except (SyntaxError, ValueError) as exc:
         raise _parse_error(path, exc) from exc
     except OSError as exc:
         raise KgtoolError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    return quads
 
 
 _TRIPLE_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML)
@@ -283,16 +295,10 @@ def load_file(store: ox.Store, path: Path, graph_iri: str) -> set[str]:
     Triple formats go straight into the store (parsed in Rust, all or nothing); dataset
     formats go through ``parse_file`` so that their default graph becomes ``graph_iri``.
     """
-    fmt = _OX_FORMATS.get(RDF_FORMATS.get(path.suffix, ""))
-    if fmt is None:
-        raise KgtoolError(f"{path}: unknown RDF file extension")
+    fmt = _ox_format(path)
     if fmt in _TRIPLE_FORMATS:
-        try:
+        with _parsing(path):
             store.load(path=path, format=fmt, base_iri=graph_iri, to_graph=ox.NamedNode(graph_iri))
-        except (SyntaxError, ValueError) as exc:
-            raise _parse_error(path, exc) from exc
-        except OSError as exc:
-            raise KgtoolError(f"{path}: cannot read: {exc.strerror or exc}") from exc
         return {graph_iri}
     quads = parse_file(path, graph_iri)
     store.extend(quads)
@@ -875,9 +881,7 @@ def source_ntriples(path: Path, graph_iri: str) -> dict[str, bytes]:
     """Parse ``path`` again and return each graph it holds as canonical N-Triples, every literal
     as written; its triples go to ``graph_iri`` (as in ``load``), blank nodes get fresh labels
     and language tags come back lower-cased."""
-    fmt = _OX_FORMATS.get(RDF_FORMATS.get(path.suffix, ""))
-    if fmt is None:
-        raise KgtoolError(f"{path}: unknown RDF file extension")
+    fmt = _ox_format(path)
     if fmt not in _TRIPLE_FORMATS:
         by_graph: dict[str, list[ox.Triple]] = {}
         for quad in parse_file(path, graph_iri):
@@ -888,14 +892,10 @@ def source_ntriples(path: Path, graph_iri: str) -> dict[str, bytes]:
             name: _written(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
             for name, triples in by_graph.items()
         }
-    try:
+    with _parsing(path):
         # Default-graph quads written as N-Quads are N-Triples lines, streamed in Rust.
         parsed = ox.parse(path=path, format=fmt, base_iri=graph_iri, rename_blank_nodes=True)
         return {graph_iri: _written(ox.serialize(parsed, format=ox.RdfFormat.N_QUADS))}
-    except (SyntaxError, ValueError) as exc:
-        raise _parse_error(path, exc) from exc
-    except OSError as exc:
-        raise KgtoolError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 def stored_ntriples(loaded: LoadedGraph, graph_iri: str) -> bytes:
