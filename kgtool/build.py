@@ -25,6 +25,7 @@ the network, the page and the report share one partner network.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import time
@@ -401,12 +402,10 @@ def _export_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:
 
 def _network_steps(loaded: LoadedGraph, out_dir: Path, as_of: dt.date) -> list[Step]:
     """Return the network, page and report steps, which read one partner network."""
-    shared: list[PartnerNetwork] = []
 
+    @functools.cache
     def network() -> PartnerNetwork:
-        if not shared:
-            shared.append(build_network(loaded, as_of=as_of))
-        return shared[0]
+        return build_network(loaded, as_of=as_of)
 
     def report() -> StepOutcome:
         return _files(*write_report(loaded, out_dir / "report", as_of=as_of, network=network()))

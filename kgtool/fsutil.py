@@ -29,7 +29,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         # Keep the mode of the file being replaced; a new file gets the usual umask mode.
-        mode = path.stat().st_mode & 0o7777 if path.exists() else _NEW_FILE_MODE
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = _NEW_FILE_MODE
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

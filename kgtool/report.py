@@ -79,7 +79,8 @@ def write_report(
     """Write ``report.html`` and ``agreement-expiries.ics`` into ``out_dir``; return both paths.
     ``network`` is the partner network as of ``as_of`` if the caller has it (else it is read)."""
     as_of = as_of or date.today()
-    network = network or build_network(loaded, as_of=as_of)
+    if network is None:
+        network = build_network(loaded, as_of=as_of)
     observations = read_observations(loaded, network)
     html = render_report(network, observations)
     calendar = render_calendar(network)

@@ -13,6 +13,7 @@ import functools
 import gc
 import json
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -702,10 +703,6 @@ def _agreement_entries(
     return agreements
 
 
-def _first(item: tuple[Any, ...]) -> Any:
-    return item[0]
-
-
 def _edge_entries(
     network: PartnerNetwork, index: dict[str, int], agreement_index: dict[str, int]
 ) -> tuple[list[int], list[list[int]], list[list[int]]]:
@@ -715,7 +712,7 @@ def _edge_entries(
     for u, v, d in network.graph.edges(data=True):
         a, b = index[u], index[v]
         found.append(((a, b) if a < b else (b, a), d["agreements"]))
-    found.sort(key=_first)
+    found.sort(key=operator.itemgetter(0))
     own_agreements: list[list[int]] = [[] for _ in index]
     ends: list[int] = []
     ties = []
