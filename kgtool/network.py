@@ -399,25 +399,6 @@ def _institutions(
     return institutions, country_iris
 
 
-def read_agreements(loaded: LoadedGraph, as_of: date) -> dict[str, Agreement]:
-    """Return every agreement with at least one party, its status computed as of ``as_of``."""
-    return _agreements(_read_facts(_store(loaded)), as_of)
-
-
-def read_labels(
-    loaded: LoadedGraph,
-) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, list[str]]]]:
-    """Return (IRI -> language -> preferred label, IRI -> language -> names, preferred first)."""
-    return _labels(_store(loaded))
-
-
-def read_institutions(
-    loaded: LoadedGraph, names: Mapping[str, Mapping[str, list[str]]]
-) -> tuple[dict[str, Institution], dict[str, str]]:
-    """Return the institutions (parties and units/parents) and the IRI of each country code."""
-    return _institutions(_read_facts(_store(loaded)), names)
-
-
 def rollup_targets(institutions: Mapping[str, Institution]) -> dict[str, str]:
     """Return each institution's top-most ancestor along ``coop:partOf`` (itself when none)."""
     targets: dict[str, str] = {}
