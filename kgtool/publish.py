@@ -432,7 +432,6 @@ class _Namer:
     """Writes IRIs as prefixed names where a prefix fits, remembering the prefixes used."""
 
     def __init__(self, prefixes: _Prefixes) -> None:
-        self.prefixes = prefixes.prefixes
         self.finder = prefixes
         self.used: set[str] = set()
 
@@ -530,7 +529,7 @@ def _turtle(triples: list[_Triple], prefixes: _Prefixes = _PROJECT_PREFIXES) -> 
         statements.append(f"{name}\n    {predicate_list(subject, 1)} .\n")
     header = "".join(
         f"@prefix {prefix}: <{iri}> .\n"
-        for prefix, iri in namer.prefixes.items()
+        for prefix, iri in namer.finder.prefixes.items()
         if prefix in namer.used
     )
     return (header + "\n" + "\n".join(statements)).encode("utf-8")
@@ -609,14 +608,14 @@ def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str) -> b
             graph.add(triple)
         data: bytes = graph.serialize(format="xml", encoding="utf-8")
         return data
+    return _document(_from_rdflib(triples), fmt)
+
+
+def _from_rdflib(triples: Iterable[tuple[Node, Node, Node]]) -> list[_Triple]:
+    """Return rdflib triples as interned terms, each triple once, in the order given."""
     terms = _Terms()
-    converted = list(
-        dict.fromkeys(
-            (terms.from_rdflib(s), terms.from_rdflib(p), terms.from_rdflib(o))
-            for s, p, o in triples
-        )
-    )
-    return _document(converted, fmt)
+    convert = terms.from_rdflib
+    return list(dict.fromkeys((convert(s), convert(p), convert(o)) for s, p, o in triples))
 
 
 def _document(triples: list[_Triple], fmt: str) -> bytes:
@@ -756,29 +755,12 @@ def _local(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/"))[-1] or iri
 
 
-# --- one thing's description (rdflib graphs, for callers outside the site) -----------------
-
-
-def _closure(graph: Graph, node: Node, seen: set[Node]) -> Iterable[tuple[Node, Node, Node]]:
-    """Yield the triples about ``node`` and, recursively, about the blank nodes it uses."""
-    for p, o in graph.predicate_objects(node):
-        yield node, p, o
-        if isinstance(o, BNode) and o not in seen:
-            seen.add(o)
-            yield from _closure(graph, o, seen)
-
-
-def describe(graph: Graph, iri: URIRef) -> list[tuple[Node, Node, Node]]:
-    """Return the triples of a thing's document: what it says (blank nodes included) and the
-    triples that point at it from named resources."""
-    triples = list(_closure(graph, iri, {iri}))
-    triples += [(s, p, iri) for s, p in graph.subject_predicates(iri) if isinstance(s, URIRef)]
-    return triples
+# --- one thing's description -----------------------------------------------------------
 
 
 def _describe(site: _Site, node: Term) -> list[_Triple]:
-    """``describe`` on the grouped site: the thing's triples, its blank nodes' (recursively)
-    and the triples from named subjects that point at it."""
+    """Return the triples of a thing's document: what it says, what its blank nodes say
+    (recursively) and the triples from named subjects that point at it."""
     triples: list[_Triple] = []
     seen = {node}
     todo = [node]
@@ -1297,11 +1279,7 @@ def _void(
         add((access, DCAT.accessURL, service))
     add((URIRef(base + ONTOLOGY_DOC), RDF.type, FOAF.Document))
     add((dataset, FOAF.page, URIRef(base + ONTOLOGY_DOC)))
-    terms = _Terms()
-    triples = [
-        (terms.from_rdflib(s), terms.from_rdflib(p), terms.from_rdflib(o)) for s, p, o in out
-    ]
-    return _turtle(list(dict.fromkeys(triples)), _VOID_PREFIX_MAP)
+    return _turtle(_from_rdflib(out), _VOID_PREFIX_MAP)
 
 
 # --- ontology documentation (pyLODE) -------------------------------------------------------
@@ -1786,7 +1764,6 @@ __all__ = [
     "DOC_FORMATS",
     "DUMP_FORMATS",
     "PublishSummary",
-    "describe",
     "doc_path",
     "offline_html",
     "ontology_html",
