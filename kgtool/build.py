@@ -36,18 +36,16 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from rdflib import URIRef
-
 from kgtool.errors import KgtoolError
 from kgtool.export import FORMATS, context_document, export_all
 from kgtool.fsutil import atomic_write_bytes, atomic_write_text
-from kgtool.graph import LoadedGraph, load, oxigraph_store, query_store
+from kgtool.graph import LoadedGraph, load
 from kgtool.network import PartnerNetwork, build_network, write_metrics
 from kgtool.project import Project, find_project
 from kgtool.queries import LibraryQuery, ResultTable, list_queries, render_csv, run_query
 from kgtool.reason import reason
 from kgtool.report import write_report
-from kgtool.stats import stats
+from kgtool.stats import stats, triples_per_graph
 from kgtool.validate import render, validate
 from kgtool.viz import render_page_file
 
@@ -417,15 +415,9 @@ def _network_steps(loaded: LoadedGraph, out_dir: Path, as_of: dt.date) -> list[S
     ]
 
 
-_TRIPLES_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-
-
 def _count_triples(loaded: LoadedGraph) -> int:
     """Return the number of triples in the loaded files' graphs."""
-    if loaded.store != "oxigraph":
-        return sum(len(loaded.dataset.graph(URIRef(iri))) for iri in loaded.files)
-    counts = query_store(oxigraph_store(loaded), _TRIPLES_PER_GRAPH)
-    return sum(int(str(n)) for g, n in counts.rows if str(g) in loaded.files)
+    return sum(n for graph, n in triples_per_graph(loaded).items() if graph in loaded.files)
 
 
 def _site_step(loaded: LoadedGraph, out_dir: Path) -> StepOutcome:

@@ -236,10 +236,15 @@ def _lexical_term(term: Any) -> Any:
     return BNode(term.value) if kind == "BlankNode" else URIRef(term.value)
 
 
+def triples_per_graph(loaded: LoadedGraph) -> dict[str, int]:
+    """Return the number of triples in each named graph of ``loaded``, by graph IRI."""
+    return {str(g): int(n) for g, n in _rows(loaded, _TRIPLES_PER_GRAPH)}
+
+
 def stats(loaded: LoadedGraph, as_of: dt.date | None = None) -> Stats:
     """Count triples, instances, names and agreement statuses in ``loaded`` as of ``as_of``."""
     as_of = as_of or dt.date.today()
-    per_graph = {str(g): int(n) for g, n in _rows(loaded, _TRIPLES_PER_GRAPH)}
+    per_graph = triples_per_graph(loaded)
     classes = {str(c): int(n) for c, n in _rows(loaded, _INSTANCES)}
     institutions = {str(row[0]) for row in _rows(loaded, _INSTITUTIONS)}
     coverage: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
