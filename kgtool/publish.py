@@ -377,15 +377,16 @@ def _group(triples: Iterable[_Triple]) -> dict[Term, list[tuple[Term, Term]]]:
 
 def _blank_labels(by_subject: dict[Term, list[tuple[Term, Term]]]) -> dict[Term, str]:
     """Label a document's blank nodes ``b0``, ``b1``, ... in the order of their content and
-    of what points at them, so that labels do not depend on the store's random identifiers
-    (blank nodes that tie are interchangeable: either labelling gives the same bytes)."""
+    of what points at them (a blank referrer by its own content and place), so that labels do
+    not depend on the store's random identifiers (blank nodes of a tree that tie are
+    interchangeable: either labelling gives the same bytes)."""
     blanks: set[Term] = {s for s in by_subject if s.kind == BLANK}
-    referrers: dict[Term, list[str]] = defaultdict(list)
+    referrers: dict[Term, list[tuple[Term, Term]]] = defaultdict(list)
     for s, pairs in by_subject.items():
         for p, o in pairs:
             if o.kind == BLANK:
                 blanks.add(o)
-                referrers[o].append(("_" if s.kind == BLANK else s.nt) + " " + p.nt)
+                referrers[o].append((s, p))
     if not blanks:
         return {}
     memo: dict[Term, str] = {}
@@ -404,7 +405,25 @@ def _blank_labels(by_subject: dict[Term, list[tuple[Term, Term]]]) -> dict[Term,
         memo[node] = "[" + " ; ".join(parts) + "]"
         return memo[node]
 
-    keys = {b: (content(b, set()), sorted(referrers[b])) for b in blanks}
+    places: dict[Term, list[str]] = {}
+
+    def place(node: Term, open_nodes: set[Term]) -> list[str]:
+        if node in places:
+            return places[node]
+        if node in open_nodes:
+            return ["_:cycle"]
+        open_nodes.add(node)
+        found = sorted(
+            (s.nt if s.kind != BLANK else f"{content(s, set())} {place(s, open_nodes)}")
+            + " "
+            + p.nt
+            for s, p in referrers[node]
+        )
+        open_nodes.discard(node)
+        places[node] = found
+        return found
+
+    keys = {b: (content(b, set()), place(b, set())) for b in blanks}
     return {b: f"b{i}" for i, b in enumerate(sorted(blanks, key=keys.__getitem__))}
 
 

@@ -603,3 +603,13 @@ def test_republishing_reuses_the_ontology_page_of_the_same_files(
     with pytest.raises(KgtoolError, match="pyLODE ran again"):
         publish(load(project=Project(root)), out)  # another ontology: documented again
     assert (out / "ontology/index.html").read_bytes() == page, "the site is left as it was"
+
+
+def test_look_alike_blank_nodes_under_different_parents_get_stable_labels() -> None:
+    """Two blank nodes alike in content, held by blank nodes that differ: their labels follow
+    their parents, not the order the triples come in."""
+    data = """@prefix e: <http://example.org/> .
+    e:s e:has [ e:p e:X ; e:q [ e:r "v" ] ] , [ e:p e:Y ; e:q [ e:r "v" ] ] ."""
+    triples = list(Graph().parse(data=data, format="turtle"))
+    for fmt in ("nt", "jsonld"):
+        assert serialize_triples(triples, fmt) == serialize_triples(triples[::-1], fmt)
