@@ -20,15 +20,14 @@ from kgtool.extract.text import Token, fold, tokens
 _DESCRIPTORS = (
     "company", "companies", "firm", "group", "corporation", "conglomerate", "maker",
     "manufacturer", "producer", "developer", "provider", "operator", "holding", "university",
-    "institute", "academy", "college", "agency", "ministry", "centre", "center", "partner",
+    "institut", "academy", "college", "agency", "ministry", "centre", "center", "partner",
     "side", "startup", "start-up", "bank", "based",
     "компани", "корпораци", "фирм", "групп", "холдинг",
     "производител", "разработчик", "оператор", "университет", "вуз", "институт", "академи",
     "агентств", "министерств", "центр", "партн", "сторон", "банк", "kompaniya", "korxona",
-    "firma", "guruh", "xolding", "universitet", "oliygoh", "institut", "akademiya", "agentlig",
-    "vazirlig", "markaz", "hamkor", "tomon", "bank", "компания", "корхона", "фирма", "гуруҳ",
-    "холдинг", "университет", "олийгоҳ", "институт", "академия", "агентлиг", "вазирлиг",
-    "марказ", "ҳамкор", "томон",
+    "guruh", "xolding", "universitet", "oliygoh", "akademiya", "agentlig", "vazirlig", "markaz",
+    "hamkor", "tomon", "корхона", "гуруҳ", "олийгоҳ", "агентлиг", "вазирлиг", "марказ", "ҳамкор",
+    "томон",
 )  # fmt: skip
 
 #: What ends the words that may describe the name before it: punctuation and the words that
