@@ -21,6 +21,7 @@ from kgtool.names import (
     match_key,
     normalise,
     resolve,
+    strip_legal_forms,
     strip_uzbek_suffixes,
 )
 
@@ -413,3 +414,24 @@ def test_cli_names_resolve_bad_data_file_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["names", "resolve", "UzAS", "--data", str(bad)])
     assert result.exit_code == 2
     assert "bad.ttl" in result.output
+
+
+@pytest.mark.parametrize(
+    ("written", "bare"),
+    [
+        (
+            "«Uzbekistan Technological Metals Combine» МЧЖ",
+            "Uzbekistan Technological Metals Combine",
+        ),
+        ('MChJ "Navoiy kon"', "Navoiy kon"),
+        ("ООО «Ромашка»", "Ромашка"),
+        ("ОАО Узметкомбинат АЖ", "Узметкомбинат"),
+        ("Samsung Co., Ltd.", "Samsung"),
+        ("Oʻzbekiston MChJ", "Oʻzbekiston"),  # the apostrophe as written stays
+        ("Bank of LLC Studies", "Bank of LLC Studies"),  # a legal form inside a name stays
+        ("АЖ", "АЖ"),  # a name that is only a legal form stays
+        ("Academy of Sciences", "Academy of Sciences"),
+    ],
+)
+def test_strip_legal_forms_takes_them_off_either_end_only(written: str, bare: str) -> None:
+    assert strip_legal_forms(written) == bare
