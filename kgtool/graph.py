@@ -731,10 +731,20 @@ def query_store(
     if "SELECT" not in forms:
         return StoreAnswer("SELECT", columns)
     rows: list[tuple[Node | None, ...]] = []
+    cached = converted.get
     for solution in result:
         if len(rows) == limit:
             return StoreAnswer("SELECT", columns, tuple(rows), truncated=True)
-        rows.append(tuple(None if term is None else node(term) for term in solution))
+        row: list[Node | None] = []
+        for term in solution:  # inline rather than node(): this loop runs once per cell
+            if term is None:
+                row.append(None)
+                continue
+            found = cached(term)
+            if found is None:
+                found = converted[term] = to_node(term)
+            row.append(found)
+        rows.append(tuple(row))
     return StoreAnswer("SELECT", columns, tuple(rows))
 
 

@@ -51,6 +51,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -92,7 +93,7 @@ _DURATION_RE = re.compile(
 )
 _LANG_RE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_IRI_FORBIDDEN = set('<>"{}|^`\\')
+_IRI_BAD_CHAR_RE = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 _PNAME_LOCAL_RE = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
 _INTEGER_TYPES = {
@@ -358,7 +359,7 @@ def _expand_iri(value: str, bad: Any) -> str:
         if local and not _PNAME_LOCAL_RE.match(local):
             raise bad("an IRI or a prefixed name")
         value = PREFIXES[prefix] + local
-    if not _SCHEME_RE.match(value) or any(c in _IRI_FORBIDDEN or ord(c) <= 0x20 for c in value):
+    if not _SCHEME_RE.match(value) or _IRI_BAD_CHAR_RE.search(value):
         raise bad("an absolute IRI or a prefixed name with a known prefix")
     return value
 
@@ -387,7 +388,7 @@ def sparql_term(term: Node) -> str:
     """Return ``term`` in SPARQL syntax on one line, escaped so it cannot end early."""
     if isinstance(term, URIRef):
         iri = str(term)
-        if any(c in _IRI_FORBIDDEN or ord(c) <= 0x20 for c in iri):
+        if _IRI_BAD_CHAR_RE.search(iri):
             raise KgtoolError(f"{iri!r} is not a valid IRI")
         return f"<{iri}>"
     if isinstance(term, Literal):
@@ -423,6 +424,7 @@ def inject_values(text: str, bindings: Mapping[str, Node]) -> str:
     return text[:position] + block + text[position:]
 
 
+@lru_cache(maxsize=256)
 def _where_group_start(text: str) -> int:
     """Return the index just after the ``{`` that opens the query's WHERE group.
 
@@ -545,7 +547,7 @@ def _run_on_oxigraph(query: LibraryQuery, text: str, loaded: Any) -> ResultTable
     """
     from kgtool.graph import oxigraph_store, query_store
 
-    prefixes = {prefix: str(namespace) for prefix, namespace in loaded.dataset.namespaces()}
+    prefixes = _undeclared_prefixes(text, loaded.dataset)
     try:
         result = query_store(
             oxigraph_store(loaded),
@@ -569,17 +571,44 @@ def _run_on_oxigraph(query: LibraryQuery, text: str, loaded: Any) -> ResultTable
     return ResultTable(columns, tuple(_sorted_lists(columns, result.rows, query.lists)))
 
 
+_PREFIX_USE_RE = re.compile(r"(?<![\w?$:/.#-])([^\W\d][\w.-]*)?:")
+_PREFIX_DECLARATION_RE = re.compile(r"\bPREFIX\s+([^\W\d][\w.-]*)?:", re.IGNORECASE)
+
+
+def _undeclared_prefixes(text: str, dataset: Dataset) -> dict[str, str]:
+    """Return the dataset's prefixes that ``text`` may use without declaring them.
+
+    Handing Oxigraph every bound prefix on each run costs more than a small query; a name that
+    only looks like a prefix (in a string or an IRI) costs a lookup and nothing else.
+    """
+    prefixes: dict[str, str] = {}
+    for prefix in _prefix_candidates(text):
+        namespace = dataset.namespace_manager.store.namespace(prefix)
+        if namespace is not None:
+            prefixes[prefix] = str(namespace)
+    return prefixes
+
+
+@lru_cache(maxsize=256)
+def _prefix_candidates(text: str) -> frozenset[str]:
+    """Return the names in ``text`` that look like prefixes it uses and does not declare."""
+    declared = set(_PREFIX_DECLARATION_RE.findall(text))
+    return frozenset(set(_PREFIX_USE_RE.findall(text)) - declared)
+
+
 def _term_from_store(term: Any) -> Node:
     """Return the normalised rdflib term of an Oxigraph term (see ``normalise_term``)."""
     kind = type(term).__name__
     if kind == "NamedNode":
-        return URIRef(term.value)
+        # Oxigraph only holds valid IRIs: URIRef's own check would only repeat it.
+        return _new_str(URIRef, term.value)
+    if kind == "Literal":
+        language = term.language
+        if language:
+            return _language_literal(term.value, _canonical_tag(language))
+        return _normalised_literal(term.value, term.datatype.value)
     if kind == "BlankNode":
         return BNode(term.value)
-    if kind == "Literal":
-        if term.language:
-            return Literal(term.value, lang=canonical_language_tag(term.language))
-        return _normalised_literal(term.value, term.datatype.value)
     raise KgtoolError(f"unsupported RDF term {term!r} in a query result")
 
 
@@ -670,7 +699,7 @@ def normalise_term(term: Node | None) -> Node | None:
         return term
     lexical = str(term)
     if term.language:
-        return Literal(lexical, lang=canonical_language_tag(term.language))
+        return _language_literal(lexical, _canonical_tag(term.language))
     return _normalised_literal(lexical, None if term.datatype is None else str(term.datatype))
 
 
@@ -682,17 +711,31 @@ _XSD_INTEGER = URIRef(str(XSD.integer))
 _XSD_DECIMAL_IRI = str(XSD.decimal)
 _FLOAT_IRIS = frozenset((str(XSD.double), str(XSD.float)))
 _XSD_BOOLEAN_IRI = str(XSD.boolean)
+_XSD_BOOLEAN = URIRef(_XSD_BOOLEAN_IRI)
+_XSD_DATE_IRI = str(XSD.date)
+_XSD_DATE = URIRef(_XSD_DATE_IRI)
 
 
 def _normalised_literal(lexical: str, datatype_iri: str | None) -> Literal:
     """Return the literal ``lexical``^^``datatype_iri`` in its canonical form (one copy)."""
     if datatype_iri is None or datatype_iri == _XSD_STRING:
-        return Literal(lexical)
-    datatype = URIRef(datatype_iri)
+        return _built_literal(lexical, None, None, lexical, None)
     try:
         if datatype_iri in _INTEGER_IRIS:
             # Oxigraph stores the derived integer types as xsd:integer; so does kgtool.
-            return Literal(str(int(lexical.strip())), datatype=_XSD_INTEGER)
+            if not _INTEGER_LEXICAL_RE.fullmatch(lexical):
+                return Literal(lexical, datatype=_XSD_INTEGER, normalize=False)
+            number = int(lexical)
+            return _built_literal(str(number), None, _XSD_INTEGER, number, False)
+        if datatype_iri == _XSD_BOOLEAN_IRI:
+            flag = lexical.strip() in ("true", "1")
+            if flag or lexical.strip() in ("false", "0"):
+                return _built_literal("true" if flag else "false", None, _XSD_BOOLEAN, flag, False)
+            return Literal(lexical, datatype=_XSD_BOOLEAN, normalize=False)
+        if datatype_iri == _XSD_DATE_IRI and _ISO_DATE_RE.fullmatch(lexical):
+            # a well-formed date is already canonical (rdflib writes it back as isoformat)
+            return _built_literal(lexical, None, _XSD_DATE, dt.date.fromisoformat(lexical), False)
+        datatype = _datatype_ref(datatype_iri)
         if datatype_iri == _XSD_DECIMAL_IRI:
             return Literal(_canonical_decimal(Decimal(lexical.strip())), datatype=datatype)
         if datatype_iri in _FLOAT_IRIS:
@@ -700,12 +743,50 @@ def _normalised_literal(lexical: str, datatype_iri: str | None) -> Literal:
         if datatype_iri in _DURATION_IRIS:
             canonical = canonical_duration(lexical)
             return Literal(canonical or lexical, datatype=datatype)
-        if datatype_iri == _XSD_BOOLEAN_IRI:
-            flag = lexical.strip() in ("true", "1")
-            return Literal("true" if flag else "false", datatype=datatype)
     except (ValueError, InvalidOperation):
         pass  # an ill-typed literal keeps its lexical form
-    return Literal(lexical, datatype=datatype)
+    return Literal(lexical, datatype=_datatype_ref(datatype_iri), normalize=False)
+
+
+@lru_cache(maxsize=1024)
+def _datatype_ref(iri: str) -> URIRef:
+    return URIRef(iri)
+
+
+_new_str = str.__new__
+# int() also reads "1_000" and other scripts' digits; xsd:integer does not (whitespace collapses).
+_INTEGER_LEXICAL_RE = re.compile(r"\s*[+-]?[0-9]+\s*")
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_LANGUAGE_TAG_RE = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")  # what rdflib's Literal accepts
+
+
+def _built_literal(
+    lexical: str, language: str | None, datatype: URIRef | None, value: Any, ill_typed: bool | None
+) -> Literal:
+    """Return the Literal that ``Literal(lexical, language, datatype)`` would, without its checks.
+
+    Only for lexical forms already canonical and well formed, with ``value`` the Python value
+    rdflib gives them: rdflib's constructor re-parses and re-normalises each one, which made
+    turning a large answer into rdflib terms cost as much as the query itself.
+    """
+    literal = _new_str(Literal, lexical)
+    literal._language = language
+    literal._datatype = datatype
+    literal._value = value
+    literal._ill_typed = ill_typed
+    return literal
+
+
+def _language_literal(lexical: str, language: str) -> Literal:
+    """Return the language-tagged literal ``lexical``@``language``."""
+    if _LANGUAGE_TAG_RE.fullmatch(language):
+        return _built_literal(lexical, language, None, lexical, None)
+    return Literal(lexical, lang=language)  # rdflib raises its own error for a bad tag
+
+
+@lru_cache(maxsize=1024)
+def _canonical_tag(tag: str) -> str:
+    return canonical_language_tag(tag)
 
 
 # --- renderers -------------------------------------------------------------------------------
