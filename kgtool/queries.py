@@ -622,9 +622,12 @@ def _sorted_lists(columns: tuple[str, ...], rows: Sequence[Row], lists: Sequence
         cells = list(row)
         for i in list_columns:
             cell = cells[i]
-            if isinstance(cell, Literal) and str(cell):
-                items = sorted(set(str(cell).split(LIST_SEPARATOR)))
-                cells[i] = Literal(LIST_SEPARATOR.join(items), lang=cell.language)
+            if isinstance(cell, Literal) and LIST_SEPARATOR in cell:
+                joined = LIST_SEPARATOR.join(sorted(set(cell.split(LIST_SEPARATOR))))
+                if cell.datatype is None:
+                    cells[i] = _built_literal(joined, cell.language, None, joined, None)
+                else:
+                    cells[i] = Literal(joined, lang=cell.language)
         out.append(tuple(cells))
     return out
 
@@ -737,7 +740,10 @@ def _normalised_literal(lexical: str, datatype_iri: str | None) -> Literal:
             return _built_literal(lexical, None, _XSD_DATE, dt.date.fromisoformat(lexical), False)
         datatype = _datatype_ref(datatype_iri)
         if datatype_iri == _XSD_DECIMAL_IRI:
-            return Literal(_canonical_decimal(Decimal(lexical.strip())), datatype=datatype)
+            if not _DECIMAL_LEXICAL_RE.fullmatch(lexical):
+                return Literal(lexical, datatype=datatype, normalize=False)
+            canonical = _canonical_decimal(Decimal(lexical))
+            return _built_literal(canonical, None, datatype, Decimal(canonical), False)
         if datatype_iri in _FLOAT_IRIS:
             return Literal(repr(float(lexical.strip())), datatype=datatype)
         if datatype_iri in _DURATION_IRIS:
@@ -756,6 +762,7 @@ def _datatype_ref(iri: str) -> URIRef:
 _new_str = str.__new__
 # int() also reads "1_000" and other scripts' digits; xsd:integer does not (whitespace collapses).
 _INTEGER_LEXICAL_RE = re.compile(r"\s*[+-]?[0-9]+\s*")
+_DECIMAL_LEXICAL_RE = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*")
 _ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _LANGUAGE_TAG_RE = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")  # what rdflib's Literal accepts
 

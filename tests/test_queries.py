@@ -397,11 +397,13 @@ ODD_LITERALS = [
     (_typed("2024-02-30", XSD.date), _typed("2024-02-30", XSD.date)),
     (_typed("2024-02-29Z", XSD.date), _typed("2024-02-29Z", XSD.date)),
     (_typed("2.50", XSD.decimal), _typed("2.5", XSD.decimal)),
+    (_typed("-0", XSD.decimal), _typed("0.0", XSD.decimal)),
+    (_typed("1e5", XSD.decimal), _typed("1e5", XSD.decimal)),
     (_typed("P12M", XSD.duration), _typed("P1Y", XSD.duration)),
 ]
 #: rdflib's parser rewrites these on load (ill-typed ones, and a date's time zone is dropped);
 #: Oxigraph keeps them as written.
-REWRITTEN_BY_RDFLIB = {"1_000", "\u0663", "yes", "2024-02-30", "2024-02-29Z"}
+REWRITTEN_BY_RDFLIB = {"1_000", "\u0663", "yes", "2024-02-30", "2024-02-29Z", "1e5"}
 KEPT_BY_BOTH = [(g, e) for g, e in ODD_LITERALS if str(g) not in REWRITTEN_BY_RDFLIB]
 
 
