@@ -742,8 +742,8 @@ def _normalised_literal(lexical: str, datatype_iri: str | None) -> Literal:
         if datatype_iri == _XSD_DECIMAL_IRI:
             if not _DECIMAL_LEXICAL_RE.fullmatch(lexical):
                 return Literal(lexical, datatype=datatype, normalize=False)
-            canonical = _canonical_decimal(Decimal(lexical))
-            return _built_literal(canonical, None, datatype, Decimal(canonical), False)
+            decimal = _canonical_decimal(Decimal(lexical))
+            return _built_literal(decimal, None, datatype, Decimal(decimal), False)
         if datatype_iri in _FLOAT_IRIS:
             return Literal(repr(float(lexical.strip())), datatype=datatype)
         if datatype_iri in _DURATION_IRIS:
