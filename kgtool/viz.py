@@ -17,7 +17,7 @@ import operator
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from html import escape as html_escape
 from importlib import resources
@@ -28,6 +28,7 @@ from pyvis.network import Network
 
 from kgtool.errors import KgtoolError
 from kgtool.fsutil import atomic_write_text
+from kgtool.names import APOSTROPHES, cyrillic_to_latin, latin_to_cyrillic
 from kgtool.network import STATUSES, PartnerNetwork, build_network
 from kgtool.project import COOP, best_language, local_name, pick_label
 from kgtool.stats import STATUS_ACTIVE, STATUS_EXPIRED, STATUS_EXPIRING_SOON, STATUS_UNKNOWN
@@ -207,8 +208,9 @@ SEARCH_CYR_TO_LAT: dict[str, str] = {
     "ц": "s", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ь": "", "ы": "i", "э": "e", "ю": "yu",
     "я": "ya",
 }  # fmt: skip
-#: Every Uzbek apostrophe as written (ʼ ʻ ‘ ’ ' ` ´ ʹ ′) and quotation marks: dropped.
-SEARCH_DROP = "ʼʻ‘’'`´ʹ′\"«»“”„"
+#: Every Uzbek apostrophe as written (kgtool.names.APOSTROPHES: ʼ ʻ ‘ ’ ' ` ´ ʹ ′) and
+#: quotation marks: dropped.
+SEARCH_DROP = APOSTROPHES + '"«»“”„'
 _NON_WORD = re.compile(r"[^0-9a-z\u00c0-\u024f\u0400-\u04ff\u1100-\u11ff\uac00-\ud7af]+")
 
 
@@ -257,8 +259,6 @@ _SPACES = re.compile(r"(\s+)")
 
 @functools.lru_cache(maxsize=65_536)
 def _latin_word(word: str) -> str:
-    from kgtool.names import cyrillic_to_latin
-
     return cyrillic_to_latin(word)
 
 
@@ -270,29 +270,20 @@ def _latin_reading(name: str) -> str:
     )
 
 
-def _latin_readings(names: list[str]) -> list[str]:
-    """Return the search keys that ``search_keys(names)`` adds to the names' own folds."""
-    readings: list[str] = []
+def search_keys(names: Iterable[str], *, rules_only: bool = False) -> list[str]:
+    """Return the distinct search keys of an institution's names, in both scripts' readings.
+
+    Each name's key is its ``search_fold``; a name in Cyrillic also gives the fold of its
+    reading by kgtool.names' transliteration rules (сентябрь → sentabr, which folding letter by
+    letter cannot give). With ``rules_only``, only the keys that no name's own fold gives: what
+    a page that folds the names itself (``kgFold``) still needs.
+    """
+    by_fold: dict[str, bool] = {}  # key -> whether some name's own fold gives it; in order
     for name in names:
+        by_fold[search_fold(name)] = True
         if _CYRILLIC.search(name):
-            key = search_fold(_latin_reading(name))
-            if key and key != search_fold(name) and key not in readings:
-                readings.append(key)
-    return readings
-
-
-def search_keys(names: list[str]) -> list[str]:
-    """Return the distinct search keys of an institution's names, in both scripts' readings."""
-    keys: list[str] = []
-    for name in names:
-        readings = [name]
-        if _CYRILLIC.search(name):  # the shared transliteration's context rules: a 2nd reading
-            readings.append(_latin_reading(name))
-        for reading in readings:
-            key = search_fold(reading)
-            if key and key not in keys:
-                keys.append(key)
-    return keys
+            by_fold.setdefault(search_fold(_latin_reading(name)), False)
+    return [key for key, folded in by_fold.items() if key and not (rules_only and folded)]
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -345,7 +336,7 @@ def _render(network: PartnerNetwork, lang: str) -> str:
     net.nodes = vis_nodes
     net.node_ids = [node["id"] for node in vis_nodes]
     net.node_map = {node["id"]: node for node in vis_nodes}
-    net.options = vis_options(len(vis_nodes), len(data["ties"]))
+    net.options = vis_options(len(vis_nodes), len(data["tieSizes"]))
     net.options["groups"] = groups
     html = net.generate_html()
     return _finish_html(html, data, lang)
@@ -483,13 +474,9 @@ def _country_colours(network: PartnerNetwork) -> dict[str, str]:
     return colours
 
 
-def _transliterator(target: str) -> Callable[[str], str] | None:
+def _transliterator(target: str) -> Callable[[str], str]:
     """Return kgtool.names' transliteration into the script of ``target`` (uz-Latn, uz-Cyrl)."""
-    try:
-        from kgtool import names
-    except ImportError:  # pragma: no cover - names.py is part of the package
-        return None
-    return names.latin_to_cyrillic if target == "uz-Cyrl" else names.cyrillic_to_latin
+    return latin_to_cyrillic if target == "uz-Cyrl" else cyrillic_to_latin
 
 
 def display_label(network: PartnerNetwork, iri: str | None, lang: str) -> str:
@@ -503,9 +490,7 @@ def display_label(network: PartnerNetwork, iri: str | None, lang: str) -> str:
         names = dict(network.labels.get(iri, {}))
     other = {"uz-Cyrl": "uz-Latn", "uz-Latn": "uz-Cyrl"}.get(lang)
     if other and not names.get(lang) and names.get(other):
-        translit = _transliterator(lang)
-        if translit is not None:
-            return translit(names[other])
+        return _transliterator(lang)(names[other])
     return network.label(iri, lang)
 
 
@@ -556,8 +541,10 @@ def page_data(
     groups (one per country and kind: colour and shape are not repeated per node).
 
     The data holds each agreement once; nodes and ties refer to agreements by index, and an
-    agreement to its parties by node index (a party outside the network by its label). A tie's
-    ends are ``ends[2k]`` and ``ends[2k + 1]``; the page styles its edge by the best status.
+    agreement to its parties by node index (a party outside the network by its label). Ties are
+    flat lists of numbers (the page keeps them as typed arrays and makes vis-network's edges from
+    them): tie k's ends are ``ends[2k]`` and ``ends[2k + 1]``, its agreements the next
+    ``tieSizes[k]`` entries of ``tieAgreements``; the page styles its edge by the best status.
     """
     graph = network.graph
     order = sorted(graph.nodes)
@@ -575,7 +562,7 @@ def page_data(
     legend = _legend(network, order, colours, direction_order, lang, dashes=dashes)
     kind_index = {kind["iri"]: i for i, kind in enumerate(legend["kinds"])}
     positions = initial_positions(network, order) if len(order) > IMPROVED_LAYOUT_MAX_NODES else []
-    ends, ties, own_agreements = _edge_entries(network, index, agreement_index)
+    ends, tie_agreements, tie_sizes, own_agreements = _edge_entries(network, index, agreement_index)
     nodes, vis_nodes, groups = _node_entries(
         network, order, own_agreements, kind_index, colours, labels
     )
@@ -585,11 +572,12 @@ def page_data(
         "lang": lang,
         "asOf": network.as_of.isoformat(),
         "ui": UI_TEXT[lang],
-        "iterations": stabilisation_iterations(len(order), len(ties)),
+        "iterations": stabilisation_iterations(len(order), len(tie_sizes)),
         "pageHover": len(order) > LARGE_NETWORK,
         "nodes": nodes,
         "ends": ends,
-        "ties": ties,
+        "tieAgreements": tie_agreements,
+        "tieSizes": tie_sizes,
         "agreements": _agreement_entries(
             network, agreement_order, direction_order, agreement_kinds, index, labels
         ),
@@ -641,7 +629,7 @@ def _node_entries(
         }
         # the page folds the names itself when first searched; only the readings by the
         # shared transliteration's context rules (that folding cannot give) come from here
-        readings = _latin_readings([label, *(name for _, name in names)])
+        readings = search_keys([label, *(name for _, name in names)], rules_only=True)
         # empty fields are left out: the page reads a missing one as empty
         if readings:
             node["readings"] = readings
@@ -705,9 +693,10 @@ def _agreement_entries(
 
 def _edge_entries(
     network: PartnerNetwork, index: dict[str, int], agreement_index: dict[str, int]
-) -> tuple[list[int], list[list[int]], list[list[int]]]:
-    """Return the partner ties' ends (flat: from, to, from, to ...), each tie's agreements (as
-    indexes, sorted) and each node's agreements (with repeats), ties in order of their ends."""
+) -> tuple[list[int], list[int], list[int], list[list[int]]]:
+    """Return the partner ties' ends (flat: from, to, from, to ...), their agreements (flat:
+    each tie's indexes sorted, tie after tie), how many agreements each tie has, and each node's
+    agreements (with repeats), ties in order of their ends."""
     found = []
     for u, v, d in network.graph.edges(data=True):
         a, b = index[u], index[v]
@@ -715,14 +704,16 @@ def _edge_entries(
     found.sort(key=operator.itemgetter(0))
     own_agreements: list[list[int]] = [[] for _ in index]
     ends: list[int] = []
-    ties = []
+    tie_agreements: list[int] = []
+    tie_sizes: list[int] = []
     for (a, b), agreements in found:
         own = sorted([agreement_index[x.iri] for x in agreements])
         own_agreements[a] += own
         own_agreements[b] += own
         ends += (a, b)
-        ties.append(own)
-    return ends, ties, own_agreements
+        tie_agreements += own
+        tie_sizes.append(len(own))
+    return ends, tie_agreements, tie_sizes, own_agreements
 
 
 def _legend(

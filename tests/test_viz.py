@@ -80,6 +80,19 @@ def test_search_fold_folds_every_apostrophe_variant() -> None:
     assert search_keys(["Олий таълим", "Oliy ta'lim"]) == ["oliy talim"]
 
 
+def test_search_keys_read_cyrillic_by_the_transliteration_rules_too() -> None:
+    # folding letter by letter reads сентябрь as sentyabr; the rules' reading is sentabr
+    assert search_keys(["Сентябрь маркази", "Sentabr"]) == [
+        "sentyabr markazi",
+        "sentabr markazi",
+        "sentabr",
+    ]
+    # rules_only: what folding none of the names gives (a page folds the names itself)
+    assert search_keys(["Сентябрь маркази", "Sentabr"], rules_only=True) == ["sentabr markazi"]
+    assert search_keys(["Сентябрь", "Sentabr"], rules_only=True) == []
+    assert search_keys(["Олий таълим", "Toshkent", ""], rules_only=True) == []
+
+
 def test_unknown_language_is_an_error() -> None:
     network = build_network(load([FIXTURES], project=Project(FIXTURES)), as_of=AS_OF)
     with pytest.raises(KgtoolError, match="unknown page language"):
@@ -121,10 +134,22 @@ def test_the_page_data_hold_each_agreement_once_and_refer_to_it(options: dict[st
         assert [order[p] if isinstance(p, int) else p for p in entry["parties"]] == [
             p if p in network.graph else display_label(network, p, "en") for p in parties
         ]
-    assert len(data["ties"]) == network.graph.number_of_edges()
+    # ties as flat lists: ends in pairs, agreements tie after tie (tieSizes[k] for tie k)
+    sizes = data["tieSizes"]
+    assert len(sizes) == network.graph.number_of_edges() == len(data["ends"]) // 2
+    assert len(data["tieAgreements"]) == sum(sizes)
     order_of = {iri: i for i, iri in enumerate(order)}
-    ends = {tuple(data["ends"][2 * k : 2 * k + 2]) for k in range(len(data["ties"]))}
-    assert ends == {tuple(sorted((order_of[u], order_of[v]))) for u, v in network.graph.edges}
+    starts = [sum(sizes[:k]) for k in range(len(sizes))]
+    ties = {
+        tuple(data["ends"][2 * k : 2 * k + 2]): data["tieAgreements"][start : start + size]
+        for k, (start, size) in enumerate(zip(starts, sizes, strict=True))
+    }
+    assert ties == {
+        tuple(sorted((order_of[u], order_of[v]))): sorted(
+            agreement_order.index(a.iri) for a in d["agreements"]
+        )
+        for u, v, d in network.graph.edges(data=True)
+    }
     # a small network: vis-network lays it out itself, and expired ties are dashed
     assert all("x" not in node for node in vis_nodes)
     assert any(status["dashes"] for status in data["statuses"])

@@ -14,7 +14,7 @@ import pytest
 from kgtool.errors import KgtoolError
 from kgtool.graph import load
 from kgtool.network import STATUSES, PartnerNetwork, build_network, node_agreements
-from kgtool.project import PREFIXES, Project
+from kgtool.project import PREFIXES, Project, local_name, pick_label
 from kgtool.viz import (
     LARGE_NETWORK,
     STATUS_STYLES,
@@ -124,6 +124,32 @@ def test_every_institution_is_drawn_and_physics_stops(
         for u, v, d in fixture_network.graph.edges(data=True)
     )
     assert sorted(page.evaluate("edges.get().map(e => [e.from, e.to, e.color.color])")) == expected
+    # vis-network read each edge's colour and kept the options' highlight colour
+    drawn_colours = page.evaluate(
+        "edges.getIds().map(id => network.body.edges[id].options.color)"
+        ".map(c => [c.color, c.highlight])"
+    )
+    assert sorted(drawn_colours) == sorted([row[2], "#000000"] for row in expected)
+    # an edge's tooltip: its ends, then its agreements (title, signing date)
+    tips = page.evaluate(
+        """() => edges.getIds().map(id => { const tip = document.createElement('div');
+        kgEdgeTip(tip, id); return Array.from(tip.children, c => c.textContent); })"""
+    )
+    label = {i: display_label(fixture_network, iri, "en") for iri, i in order.items()}
+    expected_tips = []
+    for u, v, d in fixture_network.graph.edges(data=True):
+        a, b = sorted([order[u], order[v]])
+        expected_tips.append(
+            [
+                f"{label[a]} — {label[b]}",
+                *(
+                    (pick_label(x.titles, "en") or local_name(x.iri))
+                    + (f" ({x.signed_on})" if x.signed_on else "")
+                    for x in sorted(d["agreements"], key=lambda x: x.iri)
+                ),
+            ]
+        )
+    assert sorted(tips) == sorted(expected_tips)
     drawn = page.evaluate(
         """() => { const c = document.querySelector('#mynetwork canvas');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
@@ -191,6 +217,58 @@ def test_search_finds_names_across_uzbek_scripts(opened: OpenPage) -> None:
     page.locator("#kg-results li").first.click()
     assert page.evaluate("network.getSelectedNodes()") == [opened.node_id(INST + "academy")]
     assert page.inner_text("#kg-panel h2") == "Academy of Sciences of the Republic of Uzbekistan"
+
+
+ACADEMY = "Academy of Sciences of the Republic of Uzbekistan"  # en, ru and uz-Latn names
+MINISTRY = "Олий таълим вазирлиги"  # its only name: uz-Cyrl
+
+
+@pytest.mark.parametrize(
+    ("queries", "expected"),
+    [
+        (  # Latin name: every apostrophe as typed, none, or the whole name in Cyrillic
+            [
+                "Oʻzbekiston Respublikasi Fanlar",  # ʻ U+02BB
+                "Oʼzbekiston respublikasi fanlar",  # ʼ U+02BC
+                "O‘ZBEKISTON RESPUBLIKASI FANLAR",  # ‘ U+2018, capitals
+                "o'zbekiston respublikasi fanlar",
+                "O`zbekiston Respublikasi Fanlar",
+                "ozbekiston respublikasi fanlar",
+                "Ўзбекистон Республикаси Фанлар",
+                "ЎЗБЕКИСТОН республикаси ФАНЛАР",
+                "академия наук республики",  # its Russian name
+            ],
+            ACADEMY,
+        ),
+        (  # Cyrillic-only name typed in Latin, with each apostrophe and in capitals
+            [
+                "Oliy taʼlim",
+                "OLIY TA‘LIM",
+                "oliy ta'lim",
+                "Oliy ta`lim",
+                "oliy talim",
+                "ОЛИЙ ТАЪЛИМ",
+            ],
+            MINISTRY,
+        ),
+        (  # a Cyrillic uz name typed in Latin; the page shows the English label
+            ["Fizika-texnika instituti", "FIZIKA TEXNIKA"],
+            "Physical-Technical Institute",
+        ),
+        (
+            ["Тошкент давлат техника", "ТОШКЕНТ", "toshkent DAVLAT"],
+            "Toshkent davlat texnika universiteti",
+        ),
+    ],
+)
+def test_search_finds_an_institution_by_any_name_in_any_script(
+    browser: Any, page_file: Path, queries: list[str], expected: str
+) -> None:
+    for opened in open_page(browser, page_file):
+        for query in queries:
+            opened.page.fill("#kg-search", query)
+            found = opened.page.locator("#kg-results li span:first-child").all_inner_texts()
+            assert found == [expected], query
 
 
 def test_search_folding_in_the_page_matches_python(opened: OpenPage) -> None:
@@ -328,10 +406,10 @@ def test_a_large_network_starts_from_python_positions_and_stops(
     for opened in open_page(browser, large_page):
         page = opened.page
         assert page.evaluate("network.body.data.nodes.length") == len(vis_nodes)
-        assert page.evaluate("network.body.data.edges.length") == len(data["ties"])
+        assert page.evaluate("network.body.data.edges.length") == len(data["tieSizes"])
         assert page.evaluate("network.physics.options.enabled") is False
         assert page.evaluate("network.physics.options.stabilization.iterations") == (
-            stabilisation_iterations(len(vis_nodes), len(data["ties"]))
+            stabilisation_iterations(len(vis_nodes), len(data["tieSizes"]))
         )
         assert page.evaluate("network.layoutEngine.options.improvedLayout") is False
         # every node started where Python put it (the data set keeps the starting point)

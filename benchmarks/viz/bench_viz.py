@@ -111,8 +111,9 @@ def synthetic_turtle(institutions: int, seed: int = SEED, per_institution: float
 
 def open_in_chromium(path: Path) -> dict[str, float | int]:
     """Open ``path`` in headless Chromium; return the seconds to the load event and to a
-    stable drawn page, the nodes drawn, the non-blank pixels, and the milliseconds one frame
-    takes once stable (what every hover or selection costs)."""
+    stable drawn page, the nodes drawn, the non-blank pixels, the milliseconds one frame
+    takes once stable (what every hover or selection costs) and the JS heap in use once
+    stable, after a full garbage collection (MiB, CDP's Runtime.getHeapUsage)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as play:
@@ -133,6 +134,9 @@ def open_in_chromium(path: Path) -> dict[str, float | int]:
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
             for (let i = 0; i < d.length; i += 16) if (d[i+3] > 0 && d[i] < 240) n++; return n; }"""
         )
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("HeapProfiler.collectGarbage")
+        heap_mib = cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20
         frame_ms = page.evaluate(
             """() => { const t = performance.now();
             for (let i = 0; i < 3; i++) network.renderer._redraw();
@@ -147,6 +151,7 @@ def open_in_chromium(path: Path) -> dict[str, float | int]:
             "drawn_nodes": int(nodes),
             "pixels": int(drawn),
             "frame_ms": float(frame_ms),
+            "heap_mib": float(heap_mib),
         }
 
 
@@ -213,8 +218,9 @@ def _rows(rows: list[tuple[str, dict[str, Any]]], before: dict[str, Any]) -> lis
     table = [
         "| institutions asked (× agreements each) | nodes | links | agreements | load (Oxigraph) "
         "| build network | metrics | page generation (wall / CPU) | HTML size "
-        "| browser: load event | browser: stable and drawn | one frame once stable |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| browser: load event | browser: stable and drawn | one frame once stable "
+        "| JS heap once stable |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size, r in rows:
         was = before.get(size)
@@ -229,7 +235,8 @@ def _rows(rows: list[tuple[str, dict[str, Any]]], before: dict[str, Any]) -> lis
             f"{r['mib']:.1f} MiB{then('mib', ' MiB', 1)} | "
             f"{r['load_event']:.2f} s{then('load_event', ' s')} | "
             f"**{r['stable']:.2f} s**{then('stable', ' s')} | "
-            f"{r['frame_ms']:.0f} ms{then('frame_ms', ' ms', 0)} |"
+            f"{r['frame_ms']:.0f} ms{then('frame_ms', ' ms', 0)} | "
+            f"{r['heap_mib']:.1f} MiB{then('heap_mib', ' MiB', 1)} |"
         )
     return table
 
@@ -279,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
             "are done, physics is switched off (`kgStable`) and the next frame is painted.",
             "- *one frame once stable*: one full redraw of the canvas, what each hover, click "
             "or selection costs afterwards.",
+            "- *JS heap once stable*: the page's JavaScript heap in use after a full garbage "
+            "collection, once stable and drawn (CDP `HeapProfiler.collectGarbage`, then "
+            "`Runtime.getHeapUsage`).",
             "- No request left the page in any run (route guard: only file: and data: allowed).",
             "",
         ]

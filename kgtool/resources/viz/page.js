@@ -32,23 +32,42 @@ function kgPartyLabel(party) {
   return typeof party === "number" ? KG.nodes[party].label : party;
 }
 
-/* The page's data, parsed once: pyvis' drawGraph asks for the edges before kgInit runs. */
+/* The page's data, parsed once: pyvis' drawGraph asks for the edges before kgInit runs.
+   The ties stay in one compact form, typed arrays of indexes (no object per tie): tie k joins
+   nodes ends[2k] and ends[2k + 1], and its agreements are
+   tieAgreements[tieStart[k] .. tieStart[k + 1]). vis-network's edges are made from them. */
 function kgData() {
-  if (KG === null) { KG = JSON.parse(document.getElementById("kg-data").textContent); }
+  if (KG !== null) { return KG; }
+  KG = JSON.parse(document.getElementById("kg-data").textContent);
+  var sizes = KG.tieSizes, start = new Int32Array(sizes.length + 1);
+  for (var k = 0; k < sizes.length; k++) { start[k + 1] = start[k] + sizes[k]; }
+  KG.ties = sizes.length;
+  KG.tieStart = start;
+  KG.tieAgreements = Int32Array.from(KG.tieAgreements);
+  KG.ends = Int32Array.from(KG.ends);
+  KG.tieHidden = new Uint8Array(sizes.length);  /* what the edge DataSet was last told */
+  delete KG.tieSizes;
   return KG;
 }
 
+/* Tie k's agreement indexes (a view, no copy). */
+function kgTieAgreements(k) {
+  return KG.tieAgreements.subarray(KG.tieStart[k], KG.tieStart[k + 1]);
+}
+
 /* vis-network's edges, made from the ties: width by the number of agreements, colour (and on
-   small networks dashes) by the best status among them (statuses are listed best first). */
+   small networks dashes) by the best status among them (statuses are listed best first). The
+   edges of one status share their colour object (vis-network copies what it reads from it). */
 function kgVisEdges() {
-  var kg = kgData(), out = new Array(kg.ties.length);
-  for (var k = 0; k < kg.ties.length; k++) {
-    var own = kg.ties[k], best = kg.statuses.length - 1;
-    for (var i = 0; i < own.length; i++) { best = Math.min(best, kg.agreements[own[i]].status); }
+  var kg = kgData(), out = new Array(kg.ties), a = kg.tieAgreements, start = kg.tieStart;
+  var colours = kg.statuses.map(function (s) { return {color: s.color}; });
+  for (var k = 0; k < kg.ties; k++) {
+    var best = kg.statuses.length - 1, count = start[k + 1] - start[k];
+    for (var i = start[k]; i < start[k + 1]; i++) { best = Math.min(best, kg.agreements[a[i]].status); }
     var style = kg.statuses[best];
-    var e = {id: k, from: kg.ends[2 * k], to: kg.ends[2 * k + 1], color: {color: style.color}};
+    var e = {id: k, from: kg.ends[2 * k], to: kg.ends[2 * k + 1], color: colours[best]};
     if (style.dashes) { e.dashes = style.dashes; }
-    if (own.length > 1) { e.width = Math.round(100 * (1 + Math.log2(own.length))) / 100; }
+    if (count > 1) { e.width = Math.round(100 * (1 + Math.log2(count))) / 100; }
     out[k] = e;
   }
   return out;
@@ -56,9 +75,6 @@ function kgVisEdges() {
 
 function kgInit() {
   kgData();
-  KG.edges = KG.ties.map(function (own, k) {
-    return {from: KG.ends[2 * k], to: KG.ends[2 * k + 1], agreements: own};
-  });
   var ui = KG.ui;
   document.getElementById("kg-title").textContent = ui.title;
   document.getElementById("kg-hint").textContent = ui.hint;
@@ -122,13 +138,13 @@ function kgNodeTip(tip, id) {
 }
 
 function kgEdgeTip(tip, id) {
-  var e = KG.edges[id];
-  tip.replaceChildren(kgEl("strong", KG.nodes[e.from].label + " — " + KG.nodes[e.to].label));
-  e.agreements.slice(0, 6).forEach(function (ai) {
+  var own = kgTieAgreements(id);
+  tip.replaceChildren(kgEl("strong", KG.nodes[KG.ends[2 * id]].label + " — " + KG.nodes[KG.ends[2 * id + 1]].label));
+  own.slice(0, 6).forEach(function (ai) {
     var a = KG.agreements[ai];
     tip.appendChild(kgEl("div", a.title + (a.signed ? " (" + a.signed + ")" : "")));
   });
-  if (e.agreements.length > 6) { tip.appendChild(kgEl("div", "… +" + (e.agreements.length - 6))); }
+  if (own.length > 6) { tip.appendChild(kgEl("div", "… +" + (own.length - 6))); }
 }
 
 /* Large networks: vis-network's hover is off (it redraws the whole canvas on every hover, a
@@ -235,21 +251,24 @@ function kgApplyFilters() {
     return dirOk && (s.all || s.set.has(String(a.status)));
   });
   var base = KG.nodes.map(function (n) { return c.set.has(n.country) && k.set.has(String(n.kind)); });
-  var edgeOn = KG.edges.map(function (e) {
-    return base[e.from] && base[e.to] && e.agreements.some(function (ai) { return agreementOn[ai]; });
-  });
-  var linked = KG.nodes.map(function () { return false; });
-  KG.edges.forEach(function (e, i) { if (edgeOn[i]) { linked[e.from] = true; linked[e.to] = true; } });
-  var nodeOn = base.map(function (b, i) { return b && (!edgeFilter || linked[i]); });
+  var ends = KG.ends, own = KG.tieAgreements, start = KG.tieStart, ties = KG.ties;
+  var edgeOn = new Uint8Array(ties), linked = new Uint8Array(KG.nodes.length);
+  for (var t = 0; t < ties; t++) {
+    if (!(base[ends[2 * t]] && base[ends[2 * t + 1]])) { continue; }
+    for (var i = start[t]; i < start[t + 1]; i++) {
+      if (agreementOn[own[i]]) { edgeOn[t] = 1; linked[ends[2 * t]] = 1; linked[ends[2 * t + 1]] = 1; break; }
+    }
+  }
+  var nodeOn = base.map(function (b, i) { return b && (!edgeFilter || linked[i] === 1); });
   var nodeUpdates = [], edgeUpdates = [];
   nodes.get().forEach(function (n) {
     var hidden = !nodeOn[n.id];
     if (Boolean(n.hidden) !== hidden) { nodeUpdates.push({id: n.id, hidden: hidden}); }
   });
-  edges.get().forEach(function (e) {
-    var hidden = !(edgeOn[e.id] && nodeOn[KG.edges[e.id].from] && nodeOn[KG.edges[e.id].to]);
-    if (Boolean(e.hidden) !== hidden) { edgeUpdates.push({id: e.id, hidden: hidden}); }
-  });
+  for (var e = 0; e < ties; e++) {
+    var hidden = edgeOn[e] && nodeOn[ends[2 * e]] && nodeOn[ends[2 * e + 1]] ? 0 : 1;
+    if (KG.tieHidden[e] !== hidden) { KG.tieHidden[e] = hidden; edgeUpdates.push({id: e, hidden: hidden === 1}); }
+  }
   if (nodeUpdates.length) { nodes.update(nodeUpdates); }
   if (edgeUpdates.length) { edges.update(edgeUpdates); }
   document.querySelectorAll("#kg-filters details").forEach(function (det) {
