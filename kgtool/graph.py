@@ -18,7 +18,6 @@ import json
 import os
 import re
 import typing
-import xml.parsers.expat as expat
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +28,9 @@ import pyoxigraph as ox
 from oxrdflib.store import OxigraphStore
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.parser import InputSource
+from rdflib.plugins.parsers.rdfxml import RDFXMLHandler
+from rdflib.plugins.parsers.rdfxml import create_parser as create_rdfxml_reader
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError, ParseError
@@ -218,37 +220,104 @@ def _parse_error(path: Path, exc: BaseException) -> ParseError:
     return ParseError(path, line, column, message)
 
 
+#: Above this size an RDF/XML file that Oxigraph refused is not parsed again to find the line
+#: of the error: rdflib's parser, the one that can say where, reads about 1 MiB a second.
+XML_LINE_SEARCH_LIMIT = 4 * 1024 * 1024
+
+
 def _xml_error_position(path: Path, message: str) -> tuple[int | None, int | None, str]:
     """Return the line, column and message of an RDF/XML error: Oxigraph's RDF/XML errors
-    carry no position. A malformed XML document gets expat's; an IRI or text that Oxigraph's
-    message quotes gets the first attribute or element that holds it; else rdflib's parser says
-    where the document goes wrong (then its message is shown, as it names that place)."""
-    parser = expat.ParserCreate()
+    carry no position, so the file is parsed once more, by rdflib's RDF/XML parser (SAX on
+    expat). When Oxigraph's message quotes an IRI or a text, the first attribute value or
+    element text equal to it is the place; else the place where rdflib's parser fails, with
+    its message (it names that place): malformed XML, or RDF it refuses too. A file over
+    ``XML_LINE_SEARCH_LIMIT`` is not parsed again; the message says so."""
     try:
-        with path.open("rb") as stream:
-            parser.ParseFile(stream)
-    except expat.ExpatError as exc:
-        return exc.lineno, exc.offset + 1, expat.errors.messages[exc.code]
+        size = path.stat().st_size
     except OSError:
         return None, None, message
+    if size > XML_LINE_SEARCH_LIMIT:
+        limit = XML_LINE_SEARCH_LIMIT // (1024 * 1024)
+        return None, None, f"{message} (line not searched: the file is over {limit} MiB)"
     quoted = re.search(r"'([^']+)'", message)
-    if quoted:
-        token = re.escape(quoted[1])
-        holder = re.compile(rf"""=\s*(["'])(?P<value>{token})\1|>\s*(?P<text>{token})\s*<""")
-        with path.open(encoding="utf-8", errors="replace") as lines:
-            for number, text in enumerate(lines, start=1):
-                found = holder.search(text)
-                if found:
-                    group = "value" if found["value"] is not None else "text"
-                    return number, found.start(group) + 1, message
+    source = InputSource(path.resolve().as_uri())
     try:
-        Graph().parse(path, format="xml")
+        with path.open("rb") as stream:
+            source.setByteStream(stream)
+            finder = _TokenFinder(quoted[1] if quoted else None)
+            reader = create_rdfxml_reader(source, finder.store)
+            reader.setContentHandler(finder)
+            reader.parse(source)
+    except _TokenFound as found:
+        return found.line, found.column, message
+    except OSError:
+        return None, None, message
     except Exception as exc:  # rdflib raises SAX, parser and value errors alike
         first = str(exc).splitlines()[0] if str(exc) else ""
         where = re.match(r"^.*?:(\d+):(\d+): (.+)$", first)
         if where:
             return int(where[1]), int(where[2]) + 1, where[3]
     return None, None, message
+
+
+class _TokenFound(Exception):
+    """Where the token an error message quotes first stands (ends the search parse)."""
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__(line, column)
+        self.line, self.column = line, column
+
+
+class _TokenFinder(RDFXMLHandler):
+    """rdflib's RDF/XML handler, which also stops at the first attribute value or element
+    text equal to ``token``; it keeps no triple."""
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__(_NoTriples())
+        self.token = token
+        self.text: list[str] = []
+        self.text_at = (0, 0)
+
+    def startElementNS(self, name: tuple[str | None, str], qname: Any, attrs: Any) -> None:
+        self._check_text()
+        if self.token is not None and self.token in attrs.values():
+            line, column = self._here()
+            raise _TokenFound(line, column + 1)
+        super().startElementNS(name, qname, attrs)
+
+    def endElementNS(self, name: tuple[str | None, str], qname: Any) -> None:
+        self._check_text()
+        super().endElementNS(name, qname)
+
+    def characters(self, content: str) -> None:
+        if self.token is not None:
+            if not self.text:
+                self.text_at = self._here()
+            self.text.append(content)
+        super().characters(content)
+
+    def _here(self) -> tuple[int, int]:
+        """Return the parser's line (1-based) and column (0-based)."""
+        return self.locator.getLineNumber() or 0, self.locator.getColumnNumber() or 0
+
+    def _check_text(self) -> None:
+        text, self.text = "".join(self.text), []
+        if self.token is None or text.strip() != self.token:
+            return
+        line, column = self.text_at
+        lead = text[: len(text) - len(text.lstrip())]
+        if "\n" in lead:
+            line, column = line + lead.count("\n"), len(lead) - lead.rindex("\n") - 1
+        else:
+            column += len(lead)
+        raise _TokenFound(line, column + 1)
+
+
+class _NoTriples(Graph):
+    """A graph that drops what the parser adds: the search parse wants only the places."""
+
+    def add(self, triple: Any) -> _NoTriples:
+        return self
 
 
 def parse_file(path: Path, graph_iri: str) -> list[ox.Quad]:

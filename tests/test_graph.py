@@ -16,6 +16,7 @@ from kgtool.cli import cli
 from kgtool.errors import KgtoolError, ParseError
 from kgtool.graph import (
     MANIFEST_NAME,
+    XML_LINE_SEARCH_LIMIT,
     canonical_language_tag,
     load,
     locate,
@@ -129,6 +130,25 @@ def test_rdfxml_parse_error_names_file_and_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"kgtool: error: {path}:{line}:"), lines
     assert "Traceback" not in result.output
+
+
+def test_rdfxml_line_search_is_skipped_above_the_size_limit(tmp_path: Path) -> None:
+    """A bad RDF/XML file over the limit is not parsed a second time: the error keeps
+    Oxigraph's message, without a line, and says why."""
+    path = tmp_path / "big.rdf"
+    bad = (BROKEN / "bad-iri.rdf").read_text(encoding="utf-8")
+    padding = "<!-- " + "x" * XML_LINE_SEARCH_LIMIT + " -->\n"
+    path.write_text(bad + padding, encoding="utf-8")
+    with pytest.raises(ParseError) as caught:
+        load([path], project=FORMATS_PROJECT)
+    assert caught.value.line is None
+    assert "no such org" in caught.value.detail
+    assert "line not searched: the file is over" in caught.value.detail
+    small = tmp_path / "small.rdf"
+    small.write_text(bad, encoding="utf-8")  # the same error, under the limit: a line
+    with pytest.raises(ParseError) as caught:
+        load([small], project=FORMATS_PROJECT)
+    assert caught.value.line == 7 and "line not searched" not in caught.value.detail
 
 
 def test_remote_jsonld_context_is_refused() -> None:
