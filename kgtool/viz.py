@@ -275,13 +275,17 @@ def search_keys(names: Iterable[str], *, rules_only: bool = False) -> list[str]:
 
     Each name's key is its ``search_fold``; a name in Cyrillic also gives the fold of its
     reading by kgtool.names' transliteration rules (сентябрь → sentabr, which folding letter by
-    letter cannot give). With ``rules_only``, only the keys that no name's own fold gives: what
-    a page that folds the names itself (``kgFold``) still needs.
+    letter cannot give). With ``rules_only``, only the readings that differ from their own
+    name's fold: what a page that folds the names itself (``kgFold``) still needs (names
+    without Cyrillic are not even folded then, so a reading may repeat another name's fold).
     """
-    by_fold: dict[str, bool] = {}  # key -> whether some name's own fold gives it; in order
+    by_fold: dict[str, bool] = {}  # key -> whether it is a name's own fold; in order
     for name in names:
+        cyrillic = _CYRILLIC.search(name) is not None
+        if rules_only and not cyrillic:
+            continue
         by_fold[search_fold(name)] = True
-        if _CYRILLIC.search(name):
+        if cyrillic:
             by_fold.setdefault(search_fold(_latin_reading(name)), False)
     return [key for key, folded in by_fold.items() if key and not (rules_only and folded)]
 
