@@ -66,6 +66,8 @@ _TAG_AT_LINE_END = re.compile(r'"@([a-z]+(?:-[a-z0-9]+)+) \.$', re.MULTILINE)
 _WRITTEN_LITERAL = re.compile(rb'"(?:[^"\\\n]|\\.)*"(?:@([A-Za-z0-9-]+))?')
 #: Characters XML 1.0 forbids even as character references.
 _XML_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: A local name a prefixed name may end with (Turtle's PN_LOCAL, ASCII and without escapes).
+PNAME_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 #: An XML name at the end of an IRI: what RDF/XML needs to write it as a property element.
 _XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.-]*$")
 
@@ -77,11 +79,6 @@ def jsonld_context() -> dict[str, Any]:
     text = resource.read_text(encoding="utf-8")
     context: dict[str, Any] = json.loads(text)["@context"]
     return context
-
-
-def named_graphs(loaded: LoadedGraph) -> list[URIRef]:
-    """Return the IRIs of the dataset's non-empty named graphs, sorted."""
-    return [URIRef(name) for name in stored_graph_names(loaded)]
 
 
 # --- canonical N-Triples lines ----------------------------------------------------------------
@@ -194,6 +191,24 @@ def _full_canonical(items: list[_Triple]) -> list[_Triple]:
     return [(text(s), text(p), text(o)) for s, p, o in to_canonical_graph(scratch)]
 
 
+def relabel_blank_nodes(triples: list[tuple[str, str, str]], prefix: str = "") -> list[_Triple]:
+    """Return ``triples`` (each once; terms as N-Triples text) with their blank nodes labelled
+    canonically as ``_:<prefix><label>``: the label follows what a blank node says and where
+    it hangs (linear time, for tree-shaped blank nodes), else, for cycles and look-alikes,
+    rdflib's full canonicalisation. Labels depend on the triples only, never on the labels
+    they come with, their order or the hash seed. kgtool's one blank-node labeller: the
+    exports and each document of ``kgtool.publish`` use it."""
+    labels = _tree_labels(triples)
+    if labels is None:
+        triples = _full_canonical(triples)
+        labels = {t: t[2:] for triple in triples for t in triple if _is_blank(t)}
+
+    def relabel(term: str) -> str:
+        return f"_:{prefix}{labels[term]}" if _is_blank(term) else term
+
+    return [(relabel(s), p, relabel(o)) for s, p, o in triples]
+
+
 def _canonical_blank_nodes(lines: list[str], scope: str) -> list[str]:
     """Relabel the blank nodes of one graph's lines canonically, within ``scope``."""
     marked = [line for line in lines if "_:" in line]  # a superset: "_:" may sit in a literal
@@ -203,17 +218,9 @@ def _canonical_blank_nodes(lines: list[str], scope: str) -> list[str]:
     if not items:
         return lines
     with_blank = {f"{s} {p} {o} ." for s, p, o in items}
-    tag = _digest(scope)[:8]
-    labels = _tree_labels(items)
-    if labels is None:
-        items = _full_canonical(items)
-        labels = {t: t[2:] for triple in items for t in triple if _is_blank(t)}
-
-    def relabel(term: str) -> str:
-        return f"_:g{tag}{labels[term]}" if _is_blank(term) else term
-
+    relabelled = relabel_blank_nodes(items, prefix=f"g{_digest(scope)[:8]}")
     kept = [line for line in lines if line not in with_blank]
-    return kept + [f"{relabel(s)} {p} {relabel(o)} ." for s, p, o in items]
+    return kept + [f"{s} {p} {o} ." for s, p, o in relabelled]
 
 
 def _recase_lines(text: str, tags: dict[str, str]) -> str:
@@ -339,9 +346,18 @@ def _prepare(loaded: LoadedGraph) -> _Prepared:
 
 
 class _Compactor:
-    """Compact IRIs and the context's terms, from kgtool's JSON-LD context."""
+    """Compact IRIs and the context's terms, from kgtool's JSON-LD context.
 
-    def __init__(self, context: dict[str, Any]) -> None:
+    ``local_names_only``: write ``prefix:local`` only where ``local`` is a Turtle local name
+    (as ``kgtool.queries.compact`` does; the context's prefixes are the project's), else at
+    any ``/`` or ``#`` that ends a context namespace.
+    """
+
+    #: IRIs remembered at most (a compactor may live as long as the process)
+    _KEEP = 1 << 18
+
+    def __init__(self, context: dict[str, Any], *, local_names_only: bool = False) -> None:
+        self.local_names_only = local_names_only
         self.namespaces = {iri: name for name, iri in context.items() if isinstance(iri, str)}
         prefixes = {name: iri for iri, name in self.namespaces.items()}
         #: property IRI -> term whose values form a language map / are IRIs
@@ -363,34 +379,80 @@ class _Compactor:
         """Return ``prefix:local`` for the longest project namespace ``iri`` starts with."""
         found = self.known.get(iri)
         if found is None:
-            found = self.known[iri] = self._compact(iri)
+            found = self._compact(iri)
+            if len(self.known) < self._KEEP:
+                self.known[iri] = found
         return found
 
     def _compact(self, iri: str) -> str:
         cut = max(iri.rfind("/"), iri.rfind("#"))
         while cut > 0:
             prefix = self.namespaces.get(iri[: cut + 1])
-            if prefix is not None and not iri.startswith("//", cut + 1):
-                return f"{prefix}:{iri[cut + 1 :]}"
+            local = iri[cut + 1 :]
+            if self.local_names_only:  # a local name holds no "/" or "#": this cut or none
+                fits = prefix is not None and (not local or PNAME_LOCAL.match(local))
+                return f"{prefix}:{local}" if fits else iri
+            if prefix is not None and not local.startswith("//"):
+                return f"{prefix}:{local}"
             cut = max(iri.rfind("/", 0, cut), iri.rfind("#", 0, cut))
         return iri
 
 
-def _node_json(node: dict[str, Any]) -> str:
+@cache
+def _document_compactor() -> _Compactor:
+    """The compactor of the explicit shape, shared by the documents of one process."""
+    return _Compactor(jsonld_context(), local_names_only=True)
+
+
+@cache
+def _jsonld_head() -> str:
+    """The start of every JSON-LD file: ``{`` and the inline context, without its ``}``."""
+    head = json.dumps({"@context": jsonld_context()}, indent=2, ensure_ascii=False, sort_keys=True)
+    return head[: -len("\n}")]
+
+
+def _value_order(value: Any) -> tuple[str, ...]:
+    """Sort key of an explicit JSON-LD value: plain strings, references, tagged or typed."""
+    if isinstance(value, str):
+        return ("0", value)
+    if "@id" in value:
+        return ("1", value["@id"])
+    return ("2", value["@value"], value.get("@language", ""), value.get("@type", ""))
+
+
+def _node_json(node: dict[str, Any], explicit: bool) -> str:
     def single(values: Any) -> Any:
         if isinstance(values, list):
             return values[0] if len(values) == 1 else values
         return {tag: single(texts) for tag, texts in values.items()}  # a language map
 
-    compact = {key: single(value) if key != "@id" else value for key, value in node.items()}
+    shaped = (lambda values: sorted(values, key=_value_order)) if explicit else single
+    compact = {key: shaped(value) if key != "@id" else value for key, value in node.items()}
     return json.dumps(compact, ensure_ascii=False, sort_keys=True)
 
 
-def _jsonld(lines: Iterable[str]) -> bytes:
-    """Write sorted canonical N-Triples lines as compact JSON-LD: one node object per subject
-    on a line of its own, kgtool's context inline, literals as ``@value`` strings (lexical form
-    kept), values of the context's terms as language maps or IRIs."""
-    names = _Compactor(jsonld_context())  # one per document: its cache grows with the IRIs
+def _iri_text(term: str) -> str:
+    """Return the IRI of an N-Triples ``<...>`` term (``\\uXXXX`` escapes are JSON's)."""
+    return json.loads(f'"{term[1:-1]}"') if "\\" in term else term[1:-1]
+
+
+def jsonld_from_lines(lines: Iterable[str], *, explicit: bool = False) -> bytes:
+    """Return sorted unique N-Triples lines (no line ends) as JSON-LD with kgtool's context
+    inline: a node object per subject, on a line of its own, in the order of the lines, keys
+    sorted; literals keep their lexical form. kgtool's one JSON-LD writer, in two shapes:
+
+    - ``explicit=False`` (the dumps, ``kgtool export``): compact, with the context's terms
+      where their definition fits (values of ``prefLabel`` ... as language maps, of ``party``
+      ... as bare IRIs), IRIs compacted at any ``/`` or ``#`` ending a context namespace, a
+      single value without its array, values in the order of the lines;
+    - ``explicit=True`` (one thing's document, ``kgtool.publish.serialize_triples``): no
+      context term, every property a prefixed name or full IRI (prefixed only where the local
+      part is a Turtle local name, as in the Turtle beside it), every value explicit
+      (``@value`` with ``@language`` or ``@type``) in an array sorted by value (strings,
+      references, then tagged or typed literals), node and reference IRIs in full, and
+      ``rdf:type`` to a blank node also under ``@type``.
+    """
+    names = _document_compactor() if explicit else _Compactor(jsonld_context())
     nodes: list[str] = []
     node: dict[str, Any] = {}
     subject = ""
@@ -399,17 +461,21 @@ def _jsonld(lines: Iterable[str]) -> bytes:
         o = o[:-2]  # the line ends with " ."
         if s != subject:
             if node:
-                nodes.append(_node_json(node))
+                nodes.append(_node_json(node, explicit))
             subject = s
-            node = {"@id": s if _is_blank(s) else names.compact(s[1:-1])}
-        predicate = p[1:-1]
+            if _is_blank(s):
+                node = {"@id": s}
+            else:
+                node = {"@id": _iri_text(s) if explicit else names.compact(_iri_text(s))}
+        predicate = _iri_text(p)
         value: Any
         if o[0] == "<" or _is_blank(o):
-            ref = o if _is_blank(o) else names.compact(o[1:-1])
-            if predicate == RDF_TYPE and o[0] == "<":
-                node.setdefault("@type", []).append(ref)
+            iri = "" if _is_blank(o) else _iri_text(o)
+            if predicate == RDF_TYPE and (iri or explicit):
+                node.setdefault("@type", []).append(names.compact(iri) if iri else o)
                 continue
-            term = names.id_terms.get(predicate)
+            ref = o if not iri else iri if explicit else names.compact(iri)
+            term = None if explicit else names.id_terms.get(predicate)
             if term is not None:
                 node.setdefault(term, []).append(ref)
                 continue
@@ -417,32 +483,31 @@ def _jsonld(lines: Iterable[str]) -> bytes:
         else:
             end = o.rfind('"')
             # N-Triples escapes are JSON escapes; most literals have none.
-            text = json.loads(o[: end + 1]) if "\\" in o else o[1:end]
+            text = json.loads(o[: end + 1], strict=False) if "\\" in o else o[1:end]
             suffix = o[end + 1 :]
             if not suffix:
                 value = text
             elif suffix[0] == "@":
-                term = names.language_terms.get(predicate)
+                term = None if explicit else names.language_terms.get(predicate)
                 if term is not None:
                     node.setdefault(term, {}).setdefault(suffix[1:], []).append(text)
                     continue
                 value = {"@value": text, "@language": suffix[1:]}
             else:
-                value = {"@value": text, "@type": names.compact(suffix[3:-1])}
+                value = {"@value": text, "@type": names.compact(_iri_text(suffix[2:]))}
         node.setdefault(names.compact(predicate), []).append(value)
     if node:
-        nodes.append(_node_json(node))
-    head = json.dumps({"@context": jsonld_context()}, indent=2, ensure_ascii=False, sort_keys=True)
+        nodes.append(_node_json(node, explicit))
     body = ",\n    ".join(nodes)
     graph = f'"@graph": [\n    {body}\n  ]' if nodes else '"@graph": []'
-    return (head[: -len("\n}")] + f",\n  {graph}\n}}\n").encode("utf-8")
+    return f"{_jsonld_head()},\n  {graph}\n}}\n".encode()
 
 
 def jsonld_bytes(graph: Graph) -> bytes:
     """Return ``graph`` as JSON-LD with kgtool's context inline, subjects and values sorted,
     so the bytes depend on the triples (and the graph's blank node labels) only."""
     tags: dict[str, str] = {}
-    return _jsonld(_lines(ntriples(graph).decode("utf-8"), None, tags))
+    return jsonld_from_lines(_lines(ntriples(graph).decode("utf-8"), None, tags))
 
 
 # --- formats ----------------------------------------------------------------------------------
@@ -484,7 +549,7 @@ def serialize(loaded: LoadedGraph, fmt: str, *, _prepared: _Prepared | None = No
         return prepared.written_tags(data)
     if fmt == "xml":
         return _xml(prepared)
-    return _jsonld(prepared.union)
+    return jsonld_from_lines(prepared.union)
 
 
 def export(loaded: LoadedGraph, fmt: str, out: Path | None = None) -> bytes:
@@ -531,7 +596,8 @@ __all__ = [
     "export_all",
     "jsonld_bytes",
     "jsonld_context",
-    "named_graphs",
+    "jsonld_from_lines",
+    "relabel_blank_nodes",
     "serialize",
     "serialize_each",
 ]

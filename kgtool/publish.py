@@ -21,9 +21,10 @@ percent-encoded where they hold characters unsafe in file names); ``kgtool serve
 embeds a schema.org description as JSON-LD (with an inline ``@vocab`` context, not a URL).
 
 The graph is read from the Oxigraph store in one pass and grouped in Python; pages are plain
-string templates and each thing's Turtle, JSON-LD and N-Triples are written by the small
-deterministic writers below (sorted, canonical blank-node labels), so the same data gives the
-same bytes whatever the hash seed. A new site is built beside the target and renamed into
+string templates and each thing's Turtle, JSON-LD and N-Triples come from one sorted set of
+triples with canonical blank-node labels (``kgtool.export.relabel_blank_nodes``): N-Triples
+and the Turtle writer below, JSON-LD by ``kgtool.export.jsonld_from_lines``; so the same data
+gives the same bytes whatever the hash seed. A new site is built beside the target and renamed into
 place when complete; publishing again into a site rewrites only the files whose bytes changed
 (each replaced atomically) and removes the files of things that are gone.
 """
@@ -55,7 +56,13 @@ from rdflib.namespace import DCTERMS, FOAF, SKOS, XSD
 from rdflib.term import Node
 
 from kgtool.errors import KgtoolError
-from kgtool.export import context_document, jsonld_context, serialize, serialize_each
+from kgtool.export import (
+    PNAME_LOCAL,
+    context_document,
+    jsonld_from_lines,
+    relabel_blank_nodes,
+    serialize_each,
+)
 from kgtool.graph import (
     LoadedGraph,
     OxBlankNode,
@@ -74,6 +81,7 @@ from kgtool.project import (
     best_language,
     canonical_language_tag,
 )
+from kgtool.queries import compact
 from kgtool.viz import json_for_script, search_fold_script, search_keys
 
 #: Licence of the published data (the ontology modules carry their own dcterms:license).
@@ -104,6 +112,9 @@ DOC_FORMATS: dict[str, str] = {
     ".jsonld": "application/ld+json",
     ".nt": "application/n-triples",
 }
+
+#: The document formats written from a thing's triples: format -> file extension.
+_DOCUMENT_EXTENSIONS = {"turtle": ".ttl", "jsonld": ".jsonld", "nt": ".nt"}
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -160,8 +171,6 @@ _CSP = (
     "img-src data:; base-uri 'none'; form-action 'none'"
 )
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
-#: local names written as prefixed names (Turtle, JSON-LD, pages); others stay full IRIs
-_PNAME_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = str(RDF.langString)
 
@@ -235,37 +244,11 @@ def _href_from_dir(from_dir: str, to_path: str) -> str:
     return quote(rel, safe="/._~-")
 
 
-class _Prefixes:
-    """Finds the prefixed name of an IRI (the longest fitting namespace), remembering answers."""
-
-    def __init__(self, prefixes: dict[str, str]) -> None:
-        self.prefixes = dict(prefixes)
-        self._found: dict[str, tuple[str, str] | None] = {}
-
-    def find(self, iri: str) -> tuple[str, str] | None:
-        """Return (prefix, prefixed name) of ``iri``, or None when no prefix fits."""
-        if iri in self._found:
-            return self._found[iri]
-        best = ""
-        for prefix, namespace in self.prefixes.items():
-            if iri.startswith(namespace) and len(namespace) > len(self.prefixes.get(best, "")):
-                local = iri[len(namespace) :]
-                if not local or _PNAME_LOCAL.match(local):
-                    best = prefix
-        found = (best, f"{best}:{iri[len(self.prefixes[best]) :]}") if best else None
-        if len(self._found) < 1 << 18:
-            self._found[iri] = found
-        return found
-
-
-_PROJECT_PREFIXES = _Prefixes(PREFIXES)
-_VOID_PREFIX_MAP = _Prefixes({**PREFIXES, **_VOID_PREFIXES})
-
-
+@lru_cache(maxsize=1 << 18)
 def compact_iri(iri: str) -> str:
-    """Return an IRI as a prefixed name where a project prefix fits."""
-    found = _PROJECT_PREFIXES.find(iri)
-    return found[1] if found else iri
+    """Return an IRI as a prefixed name where a project prefix fits (``kgtool.queries.compact``,
+    remembered: pages and documents name the same IRIs again and again)."""
+    return compact(URIRef(iri))
 
 
 # --- terms ---------------------------------------------------------------------------------
@@ -375,68 +358,27 @@ def _group(triples: Iterable[_Triple]) -> dict[Term, list[tuple[Term, Term]]]:
     return by_subject
 
 
-def _blank_labels(by_subject: dict[Term, list[tuple[Term, Term]]]) -> dict[Term, str]:
-    """Label a document's blank nodes ``b0``, ``b1``, ... in the order of their content and
-    of what points at them (a blank referrer by its own content and place), so that labels do
-    not depend on the store's random identifiers (blank nodes of a tree that tie are
-    interchangeable: either labelling gives the same bytes)."""
-    blanks: set[Term] = {s for s in by_subject if s.kind == BLANK}
-    referrers: dict[Term, list[tuple[Term, Term]]] = defaultdict(list)
-    for s, pairs in by_subject.items():
-        for p, o in pairs:
-            if o.kind == BLANK:
-                blanks.add(o)
-                referrers[o].append((s, p))
-    if not blanks:
-        return {}
-    memo: dict[Term, str] = {}
+def _canonical(triples: list[_Triple]) -> list[_Triple]:
+    """Return a document's triples (each once) with its blank nodes labelled ``b0``, ``b1``, ...
+    in the order of their canonical labels (``kgtool.export.relabel_blank_nodes``), so that
+    labels follow the triples, not the store's random identifiers or the order given."""
+    if not any(s.kind == BLANK or o.kind == BLANK for s, _p, o in triples):
+        return triples
+    by_nt = {t.nt: t for triple in triples for t in triple if t.kind != BLANK}
+    relabelled = relabel_blank_nodes([(s.nt, p.nt, o.nt) for s, p, o in triples])
+    labels = sorted({t for s, _p, o in relabelled for t in (s, o) if t.startswith("_:")})
+    blank = {label: Term(BLANK, f"b{i}") for i, label in enumerate(labels)}
 
-    def content(node: Term, open_nodes: set[Term]) -> str:
-        if node in memo:
-            return memo[node]
-        if node in open_nodes:
-            return "_:cycle"
-        open_nodes.add(node)
-        parts = sorted(
-            p.nt + " " + (content(o, open_nodes) if o.kind == BLANK else o.nt)
-            for p, o in by_subject.get(node, ())
-        )
-        open_nodes.discard(node)
-        memo[node] = "[" + " ; ".join(parts) + "]"
-        return memo[node]
+    def term(text: str) -> Term:
+        found = blank.get(text)
+        return found if found is not None else by_nt[text]
 
-    places: dict[Term, list[str]] = {}
-
-    def place(node: Term, open_nodes: set[Term]) -> list[str]:
-        if node in places:
-            return places[node]
-        if node in open_nodes:
-            return ["_:cycle"]
-        open_nodes.add(node)
-        found = sorted(
-            (s.nt if s.kind != BLANK else f"{content(s, set())} {place(s, open_nodes)}")
-            + " "
-            + p.nt
-            for s, p in referrers[node]
-        )
-        open_nodes.discard(node)
-        places[node] = found
-        return found
-
-    keys = {b: (content(b, set()), place(b, set())) for b in blanks}
-    return {b: f"b{i}" for i, b in enumerate(sorted(blanks, key=keys.__getitem__))}
+    return [(term(s), by_nt[p], term(o)) for s, p, o in relabelled]
 
 
-def _term_nt(term: Term, labels: dict[Term, str]) -> str:
-    return f"_:{labels[term]}" if term.kind == BLANK else term.nt
-
-
-def _ntriples(triples: list[_Triple]) -> bytes:
-    labels = _blank_labels(_group(triples))
-    lines = sorted(
-        {f"{_term_nt(s, labels)} {p.nt} {_term_nt(o, labels)} .\n" for s, p, o in triples}
-    )
-    return "".join(lines).encode("utf-8")
+def _lines(triples: list[_Triple]) -> list[str]:
+    """Return canonical triples as sorted N-Triples lines (without line ends)."""
+    return sorted({f"{s.nt} {p.nt} {o.nt} ." for s, p, o in triples})
 
 
 _RDF_TYPE = str(RDF.type)
@@ -448,37 +390,35 @@ def _is_type(p: Term, o: Term) -> bool:
 
 
 class _Namer:
-    """Writes IRIs as prefixed names where a prefix fits, remembering the prefixes used."""
+    """Writes IRIs as prefixed names where a project prefix fits (``compact_iri``), else one of
+    ``extra`` namespaces ending in ``#`` or ``/`` (the VoID vocabularies), remembering the
+    prefixes used."""
 
-    def __init__(self, prefixes: _Prefixes) -> None:
-        self.finder = prefixes
+    def __init__(self, extra: dict[str, str] | None = None) -> None:
+        self.prefixes = {**PREFIXES, **(extra or {})}
+        self._extra = {namespace: prefix for prefix, namespace in (extra or {}).items()}
         self.used: set[str] = set()
 
     def name(self, iri: str) -> str | None:
-        found = self.finder.find(iri)
-        if found is None:
-            return None
-        self.used.add(found[0])
-        return found[1]
+        found = compact_iri(iri)
+        if found == iri:  # no project prefix fits
+            cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+            prefix, local = self._extra.get(iri[:cut]), iri[cut:]
+            if prefix is None or (local and not PNAME_LOCAL.match(local)):
+                return None
+            found = f"{prefix}:{local}"
+        self.used.add(found.partition(":")[0])
+        return found
 
 
-def _subject_order(
-    by_subject: dict[Term, list[tuple[Term, Term]]], labels: dict[Term, str]
-) -> list[Term]:
-    named = sorted((s for s in by_subject if s.kind != BLANK), key=lambda s: s.nt)
-    return named + sorted((s for s in by_subject if s.kind == BLANK), key=labels.__getitem__)
-
-
-def _turtle(triples: list[_Triple], prefixes: _Prefixes = _PROJECT_PREFIXES) -> bytes:
-    """Return ``triples`` as Turtle: project prefixes (only those used), subjects sorted,
-    ``a`` first, blank nodes referred to once written inline as ``[ ... ]``."""
-    grouped = _group(triples)
-    labels = _blank_labels(grouped)
+def _turtle(triples: list[_Triple], extra_prefixes: dict[str, str] | None = None) -> bytes:
+    """Return canonical triples (``_canonical``) as Turtle: project prefixes (only those used),
+    subjects sorted, ``a`` first, blank nodes referred to once written inline as ``[ ... ]``."""
     by_subject = {
-        s: sorted(set(pairs), key=lambda po: (po[0].nt, _term_nt(po[1], labels)))
-        for s, pairs in grouped.items()
+        s: sorted(set(pairs), key=lambda po: (po[0].nt, po[1].nt))
+        for s, pairs in _group(triples).items()
     }
-    namer = _Namer(prefixes)
+    namer = _Namer(extra_prefixes)
     references: dict[Term, int] = defaultdict(int)
     for pairs in by_subject.values():
         for _p, o in pairs:
@@ -494,7 +434,7 @@ def _turtle(triples: list[_Triple], prefixes: _Prefixes = _PROJECT_PREFIXES) -> 
                 inline.add(o)
                 mark(o)
 
-    order = _subject_order(by_subject, labels)
+    order = sorted(by_subject, key=lambda s: (s.kind == BLANK, s.nt))  # named first
     top: list[Term] = []
     for subject in order:
         if subject.kind == BLANK and subject in placed:
@@ -509,7 +449,7 @@ def _turtle(triples: list[_Triple], prefixes: _Prefixes = _PROJECT_PREFIXES) -> 
         if node.kind == BLANK:
             if node in inline:
                 return block(node, depth + 1)
-            return f"_:{labels[node]}"
+            return node.nt
         if node.lang or not node.datatype:
             return node.nt
         datatype = namer.name(node.datatype) or _nt_iri(node.datatype)
@@ -544,75 +484,14 @@ def _turtle(triples: list[_Triple], prefixes: _Prefixes = _PROJECT_PREFIXES) -> 
 
     statements = []
     for subject in top:
-        name = term(subject, 0) if subject.kind != BLANK else f"_:{labels[subject]}"
+        name = term(subject, 0) if subject.kind != BLANK else subject.nt
         statements.append(f"{name}\n    {predicate_list(subject, 1)} .\n")
     header = "".join(
         f"@prefix {prefix}: <{iri}> .\n"
-        for prefix, iri in namer.finder.prefixes.items()
+        for prefix, iri in namer.prefixes.items()
         if prefix in namer.used
     )
     return (header + "\n" + "\n".join(statements)).encode("utf-8")
-
-
-@lru_cache(maxsize=1)
-def _context_prefixes() -> _Prefixes:
-    """The prefixes of kgtool's JSON-LD context (what its ``.jsonld`` files may use)."""
-    return _Prefixes({k: v for k, v in jsonld_context().items() if isinstance(v, str)})
-
-
-def _json_order(value: Any) -> tuple[str, ...]:
-    """Sort key of a JSON-LD value: plain strings, then references, then tagged or typed."""
-    if isinstance(value, str):
-        return ("0", value)
-    if "@id" in value:
-        return ("1", value["@id"])
-    return ("2", value["@value"], value.get("@language", ""), value.get("@type", ""))
-
-
-@lru_cache(maxsize=1)
-def _jsonld_context_text() -> str:
-    context = json.dumps(jsonld_context(), indent=2, ensure_ascii=False, sort_keys=True)
-    return context.replace("\n", "\n  ")
-
-
-def _jsonld(triples: list[_Triple]) -> bytes:
-    """Return ``triples`` as JSON-LD with kgtool's context inline: a node object per subject
-    (sorted), properties as prefixed names, every value explicit, arrays sorted."""
-    by_subject = _group(triples)
-    labels = _blank_labels(by_subject)
-    prefixes = _context_prefixes()
-
-    def name(iri: str) -> str:
-        found = prefixes.find(iri)
-        return found[1] if found else iri
-
-    def ref(node: Term) -> str:
-        return f"_:{labels[node]}" if node.kind == BLANK else node.value
-
-    def value(node: Term) -> Any:
-        if node.kind != LITERAL:
-            return {"@id": ref(node)}
-        if node.lang:
-            return {"@language": node.lang, "@value": node.value}
-        if node.datatype:
-            return {"@type": name(node.datatype), "@value": node.value}
-        return node.value
-
-    nodes: list[str] = []
-    for subject in _subject_order(by_subject, labels):
-        obj: dict[str, Any] = {"@id": ref(subject)}
-        grouped: dict[str, list[Any]] = defaultdict(list)
-        for p, o in set(by_subject[subject]):
-            if _is_type(p, o):
-                grouped["@type"].append(ref(o) if o.kind == BLANK else name(o.value))
-            else:
-                grouped[name(p.value)].append(value(o))
-        for key, values in grouped.items():
-            obj[key] = sorted(values, key=_json_order)
-        nodes.append(json.dumps(obj, ensure_ascii=False, sort_keys=True))
-    graph = ",\n    ".join(nodes)
-    body = f'{{\n  "@context": {_jsonld_context_text()},\n  "@graph": [\n    {graph}\n  ]\n}}\n'
-    return body.encode("utf-8")
 
 
 def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str) -> bytes:
@@ -627,7 +506,9 @@ def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str) -> b
             graph.add(triple)
         data: bytes = graph.serialize(format="xml", encoding="utf-8")
         return data
-    return _document(_from_rdflib(triples), fmt)
+    if fmt not in ("turtle", "nt", "jsonld"):
+        raise KgtoolError(f"unknown document format {fmt!r}; choose turtle, nt, jsonld or xml")
+    return dict(_documents(_from_rdflib(triples)))[fmt]
 
 
 def _from_rdflib(triples: Iterable[tuple[Node, Node, Node]]) -> list[_Triple]:
@@ -637,14 +518,17 @@ def _from_rdflib(triples: Iterable[tuple[Node, Node, Node]]) -> list[_Triple]:
     return list(dict.fromkeys((convert(s), convert(p), convert(o)) for s, p, o in triples))
 
 
-def _document(triples: list[_Triple], fmt: str) -> bytes:
-    if fmt == "turtle":
-        return _turtle(triples)
-    if fmt == "nt":
-        return _ntriples(triples)
-    if fmt == "jsonld":
-        return _jsonld(triples)
-    raise KgtoolError(f"unknown document format {fmt!r}; choose turtle, nt, jsonld or xml")
+def _documents(triples: list[_Triple]) -> list[tuple[str, bytes]]:
+    """Return a thing's document in each format (``turtle``, ``jsonld``, ``nt``): its blank
+    nodes labelled, its triples grouped and sorted once for all three."""
+    triples = _canonical(triples)
+    lines = _lines(triples)
+    ntriples = "".join(line + "\n" for line in lines).encode("utf-8")
+    return [
+        ("turtle", _turtle(triples)),
+        ("jsonld", jsonld_from_lines(lines, explicit=True)),
+        ("nt", ntriples),
+    ]
 
 
 # --- reading the graph: one pass over the store, grouped by subject -------------------------
@@ -1298,7 +1182,7 @@ def _void(
         add((access, DCAT.accessURL, service))
     add((URIRef(base + ONTOLOGY_DOC), RDF.type, FOAF.Document))
     add((dataset, FOAF.page, URIRef(base + ONTOLOGY_DOC)))
-    return _turtle(_from_rdflib(out), _VOID_PREFIX_MAP)
+    return _turtle(_canonical(_from_rdflib(out)), _VOID_PREFIXES)
 
 
 # --- ontology documentation (pyLODE) -------------------------------------------------------
@@ -1708,12 +1592,6 @@ def write_site(loaded: LoadedGraph, out_dir: Path) -> Path:
     return publish(loaded, out_dir).out_dir
 
 
-def _trig_dump(loaded: LoadedGraph) -> bytes:
-    """Return the dataset as TriG, a named graph per source file, deterministically
-    (``kgtool.export`` writes it; it keeps multi-line literals as written)."""
-    return serialize(loaded, "trig")
-
-
 def _build(
     site: _Site,
     loaded: LoadedGraph,
@@ -1729,10 +1607,8 @@ def _build(
     pages: dict[str, int] = defaultdict(int)
     for node, path in site.things.items():
         writer.write(path + ".html", renderer.thing(node))
-        triples = _describe(site, node)
-        writer.write(path + ".ttl", _turtle(triples))
-        writer.write(path + ".jsonld", _jsonld(triples))
-        writer.write(path + ".nt", _ntriples(triples))
+        for fmt, data in _documents(_describe(site, node)):
+            writer.write(path + _DOCUMENT_EXTENSIONS[fmt], data)
         pages[thing_type(node.value)] += 1
 
     say("dumps")

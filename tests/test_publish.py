@@ -14,12 +14,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS, XSD
 
 from kgtool.cli import cli
 from kgtool.errors import KgtoolError
-from kgtool.graph import LoadedGraph, load, oxigraph_store
+from kgtool.graph import LoadedGraph, load, oxigraph_store, union_graph
 from kgtool.project import COOP, ID, Project
 from kgtool.publish import DATA_LICENSE, doc_path, publish, serialize_triples
 from kgtool.queries import normalise_term
@@ -369,11 +369,15 @@ from pathlib import Path
 from rdflib import Graph
 from kgtool.graph import load
 from kgtool.project import Project
-from kgtool.publish import _trig_dump, serialize_triples
+from kgtool.export import serialize
+from kgtool.publish import serialize_triples
 root = Path(sys.argv[1])
 world = Graph().parse(root / "data" / "world.ttl")
 print(hashlib.sha256(serialize_triples(world, "jsonld")).hexdigest())
-print(hashlib.sha256(_trig_dump(load(project=Project(root)))).hexdigest())
+cycles = list(Graph().parse(data=sys.argv[2], format="turtle"))
+for fmt in ("turtle", "jsonld", "nt"):
+    print(fmt, hashlib.sha256(serialize_triples(cycles, fmt)).hexdigest())
+print(hashlib.sha256(serialize(load(project=Project(root)), "trig")).hexdigest())
 """
 
 
@@ -388,7 +392,7 @@ def test_documents_and_dumps_do_not_depend_on_the_hash_seed(fixture_project: Pro
     for seed in ("1", "2", "3"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
-            [sys.executable, "-c", DETERMINISM_PROBE, str(fixture_project.root)],
+            [sys.executable, "-c", DETERMINISM_PROBE, str(fixture_project.root), CYCLES],
             env=env, capture_output=True, text=True, check=True, timeout=120,
         )  # fmt: skip
         digests.add(done.stdout)
@@ -563,20 +567,35 @@ BLANK_NODES = r"""
 """
 
 
+#: Blank nodes in cycles: two cycles alike (each node of one looks like a node of the other)
+#: and one whose nodes differ only by what the cycle leads to.
+CYCLES = """@prefix coop: <https://w3id.org/kgtool/ontology#> .
+<https://w3id.org/kgtool/id/agreement/cyclic> a coop:Agreement ;
+  coop:qualifiedParty _:a , _:c , _:e .
+_:a coop:next _:b . _:b coop:next _:a . _:a coop:agent <https://w3id.org/kgtool/id/org/x> .
+_:c coop:next _:d . _:d coop:next _:c . _:c coop:agent <https://w3id.org/kgtool/id/org/x> .
+_:e coop:next _:f . _:f coop:next _:g . _:g coop:next _:e . _:f coop:note "f" .
+"""
+
+
+@pytest.mark.parametrize("data", [BLANK_NODES, CYCLES], ids=["trees", "cycles"])
 @pytest.mark.parametrize(
     ("fmt", "rdflib_format"), [("turtle", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")]
 )
 def test_thing_documents_with_blank_nodes_are_canonical_and_reparse(
-    fmt: str, rdflib_format: str
+    fmt: str, rdflib_format: str, data: str
 ) -> None:
     from rdflib.compare import isomorphic
 
-    first = Graph().parse(data=BLANK_NODES, format="turtle")
-    second = Graph().parse(data=BLANK_NODES, format="turtle")  # other blank-node labels
-    data = serialize_triples(first, fmt)
-    assert data == serialize_triples(list(reversed(list(second))), fmt)
-    parsed = Graph().parse(data=data.decode("utf-8"), format=rdflib_format)
-    assert isomorphic(parsed, first), data.decode("utf-8")
+    first = Graph().parse(data=data, format="turtle")
+    second = Graph().parse(data=data, format="turtle")  # other blank-node labels
+    written = serialize_triples(first, fmt)
+    assert written == serialize_triples(list(reversed(list(second))), fmt)
+    blanks = {n for n in first.all_nodes() if isinstance(n, BNode)}
+    labels = set(re.findall(r"_:(\w+)", written.decode("utf-8")))
+    assert labels <= {f"b{i}" for i in range(len(blanks))}, labels
+    parsed = Graph().parse(data=written.decode("utf-8"), format=rdflib_format)
+    assert isomorphic(parsed, first), written.decode("utf-8")
 
 
 def test_republishing_reuses_the_ontology_page_of_the_same_files(
@@ -613,3 +632,52 @@ def test_look_alike_blank_nodes_under_different_parents_get_stable_labels() -> N
     triples = list(Graph().parse(data=data, format="turtle"))
     for fmt in ("nt", "jsonld"):
         assert serialize_triples(triples, fmt) == serialize_triples(triples[::-1], fmt)
+
+
+def _described(graph: Graph, thing: URIRef) -> Graph:
+    """The triples a thing's document should hold, from the whole graph: what it says, what
+    its blank nodes say (recursively), and the triples of named subjects pointing at it."""
+    out = Graph()
+    todo, seen = [thing], {thing}
+    while todo:
+        subject = todo.pop()
+        for p, o in graph.predicate_objects(subject):
+            out.add((subject, p, o))
+            if isinstance(o, BNode) and o not in seen:
+                seen.add(o)
+                todo.append(o)
+    for s, p in graph.subject_predicates(thing):
+        if not isinstance(s, BNode):
+            out.add((s, p, thing))
+    return out
+
+
+def test_each_thing_document_parses_offline_to_exactly_the_things_triples(
+    fixture_project: Project, tmp_path: Path
+) -> None:
+    """Every .jsonld (context inline: rdflib fetches nothing), .nt and .ttl of the site parses
+    to the thing's triples, blank nodes (trees, look-alikes and cycles) included."""
+    from rdflib.compare import isomorphic
+
+    root = tmp_path / "project"
+    shutil.copytree(fixture_project.root, root)
+    (root / "data" / "blank.ttl").write_text(BLANK_NODES, encoding="utf-8")
+    (root / "data" / "cycles.ttl").write_text(CYCLES, encoding="utf-8")
+    loaded = load(project=Project(root))
+    whole = union_graph(loaded)
+    out = tmp_path / "site"
+    publish(loaded, out)
+    things = {doc_path(str(s)): s for s in set(whole.subjects()) if isinstance(s, URIRef)}
+    things.pop(None, None)  # subjects outside id/: no page
+    assert len(things) >= 20
+    for path, thing in sorted(things.items(), key=lambda kv: str(kv[0])):
+        expected = _described(whole, thing)
+        text = (out / f"{path}.jsonld").read_text(encoding="utf-8")
+        context = json.loads(text)["@context"]
+        assert isinstance(context, dict), f"{path}: the context is inline"
+        assert all(isinstance(v, str | dict) for v in context.values()), path
+        for ext, fmt in ((".jsonld", "json-ld"), (".nt", "nt"), (".ttl", "turtle")):
+            parsed = Graph().parse(out / f"{path}{ext}", format=fmt)
+            assert len(parsed) == len(expected) and isomorphic(parsed, expected), path + ext
+    cyclic = (out / "doc/agreement/cyclic.jsonld").read_text(encoding="utf-8")
+    assert cyclic.count('"_:b') >= 7, "the cycles' blank nodes are in the document"
