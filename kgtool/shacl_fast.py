@@ -1402,11 +1402,14 @@ class Locator:
 
     def __init__(self, loaded: LoadedGraph) -> None:
         self.loaded = loaded
-        self.store: Any = oxigraph_store(loaded)
+        #: the Oxigraph store the files are found through, made by the first ``locate``: over
+        #: rdflib's memory store it is a copy of the whole dataset, which a report without
+        #: results never needs
+        self.store: Any = None
         self.graphs = set(loaded.files)
         self.data_graphs = set(map(str, loaded.graph_iris_under(["data"])))
         self.indexes: dict[PathLike, _LineIndex] = {}
-        self.shown: dict[PathLike, str] = {}
+        self._shown: dict[PathLike, str] = {}
 
     def __call__(self, node: Node) -> tuple[str, int | None] | None:
         """Return ``(file, line)`` for ``node`` (file relative to the project), or None."""
@@ -1414,17 +1417,23 @@ class Locator:
         if found is None:
             return None
         path, line = found
-        shown = self.shown.get(path)
+        return self.shown(path), line
+
+    def shown(self, path: PathLike) -> str:
+        """Return ``path`` as reports show it: relative to the project when inside it."""
+        shown = self._shown.get(path)
         if shown is None:
             resolved, root = path.resolve(), self.loaded.project.root.resolve()
             inside = resolved.is_relative_to(root)
             shown = resolved.relative_to(root).as_posix() if inside else str(path)
-            self.shown[path] = shown
-        return shown, line
+            self._shown[path] = shown
+        return shown
 
     def locate(self, node: Node) -> tuple[PathLike, int | None] | None:
         if not isinstance(node, URIRef):
             return None
+        if self.store is None:
+            self.store = oxigraph_store(self.loaded)
         term = to_oxigraph(node)
         rank: dict[str, int] = {}
         patterns = ((term, _OX_RDF_TYPE, None), (term, None, None), (None, None, term))

@@ -237,13 +237,13 @@ def _validate(
         raise KgtoolError(f"{project.shapes_dir}: no shapes to validate against")
     ontology_iris = set(loaded.graph_iris_under(["ontology"]))
     data_iris = {URIRef(iri) for iri in loaded.files} - shapes_iris - ontology_iris
+    locator = Locator(loaded)  # its store is made when the first result is located
     keep: FocusFilter | None = None
     files: tuple[str, ...] = ()
     if paths:
         chosen = {iri for path in paths for iri in _graphs_of_path(loaded, path)}
         keep = _defined_in(loaded, chosen)
-        files = tuple(sorted({_shown(loaded, loaded.files[str(iri)]) for iri in chosen}))
-    locator = Locator(loaded)
+        files = tuple(sorted({locator.shown(loaded.files[str(iri)]) for iri in chosen}))
     if fast:
         shapes_graph = loaded.subgraph(["shapes"])
         report_graph, labels = validate_loaded(
@@ -412,12 +412,6 @@ def _graphs_of_path(loaded: LoadedGraph, path: Path) -> list[URIRef]:
 
 def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
-
-
-def _shown(loaded: LoadedGraph, path: Path) -> str:
-    """Return ``path`` as reports show it: relative to the project when inside it."""
-    resolved, root = path.resolve(), loaded.project.root.resolve()
-    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
 
 
 def _report(

@@ -17,8 +17,17 @@ from click.testing import CliRunner, Result
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from kgtool.cli import cli
+from kgtool.graph import load, union_graph
 from kgtool.project import Project
-from kgtool.validate import ValidationReport, ValidationResult, render, summary, validate
+from kgtool.shacl_fast import Locator
+from kgtool.validate import (
+    ValidationReport,
+    ValidationResult,
+    render,
+    summary,
+    validate,
+    validate_graph,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "validate"
@@ -306,6 +315,29 @@ def test_report_model(make_project: MakeProject) -> None:
     assert lonely.message("uz-Latn").startswith("Kelishuvda kamida ikkita tomon")
     assert lonely.where == f"data/bad.ttl:{_line_of(root / 'data' / 'bad.ttl', 'agr:lonely ')}"
     assert render(report, "text") == render(report, "text")
+
+
+@pytest.mark.parametrize(("data", "conforms"), [("good.ttl", True), ("bad.ttl", False)])
+def test_the_locator_copies_a_memory_store_only_for_results(
+    make_project: MakeProject, data: str, conforms: bool
+) -> None:
+    """Over rdflib's memory store the Locator's Oxigraph store is a copy of the whole dataset;
+    the pyshacl path made it before validating, even for a report without results."""
+    root = make_project(data)
+    loaded = load(project=Project(root), store="memory")
+    locator = Locator(loaded)
+    report = validate_graph(
+        union_graph(loaded, exclude_folders=["shapes", "ontology"]),
+        loaded.subgraph(["shapes"]),
+        loaded.subgraph(["ontology"]),
+        locator=locator,
+    )
+    assert report.conforms is conforms
+    if conforms:
+        assert locator.store is None
+    else:
+        assert locator.store is not None
+        assert {r.file for r in report.results} == {f"data/{data}"}
 
 
 def test_unknown_format_is_an_error(make_project: MakeProject) -> None:
