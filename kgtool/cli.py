@@ -851,16 +851,14 @@ def publish(out_dir: Path | None, base: str | None, paths: tuple[Path, ...]) -> 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port."
-)
+@click.option("--port", default="8000", show_default=True, metavar="PORT", help="TCP port.")
 @click.option(
     "--timeout", default=10.0, show_default=True, help="Seconds a query may run before it stops."
 )
 @click.option("--max-rows", default=10000, show_default=True, help="Rows (or triples) returned.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @reports_errors
-def serve(host: str, port: int, timeout: float, max_rows: int, paths: tuple[Path, ...]) -> None:
+def serve(host: str, port: str, timeout: float, max_rows: int, paths: tuple[Path, ...]) -> None:
     """Serve the site and a read-only SPARQL 1.1 endpoint at /sparql (updates refused).
 
     /id/... answers 303 See Other to /doc/... by content negotiation; /query is a query page.
@@ -871,14 +869,15 @@ def serve(host: str, port: int, timeout: float, max_rows: int, paths: tuple[Path
     from kgtool.serve import check_address, check_limits
     from kgtool.serve import serve as serve_site
 
-    check_limits(timeout, max_rows)  # before the graph loads: a bad option fails at once
-    check_address(host, port)
+    # The library checks these again; here they fail before the graph loads, in one line.
+    check_limits(timeout, max_rows)
+    port_number = check_address(host, port)
     loaded = load(list(paths) or None)
 
     def announce(url: str) -> None:
         click.echo(f"serving on {url} (SPARQL at /sparql); Ctrl-C stops", err=True)
 
-    serve_site(loaded, host, port, timeout=timeout, max_rows=max_rows, on_ready=announce)
+    serve_site(loaded, host, port_number, timeout=timeout, max_rows=max_rows, on_ready=announce)
 
 
 # [anchor: extract commands]

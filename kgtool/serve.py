@@ -690,9 +690,14 @@ def check_limits(timeout: float, max_rows: int) -> None:
         raise KgtoolError(f"--max-rows must be a positive number of rows, not {max_rows}")
 
 
-def check_address(host: str, port: int) -> None:
-    """Raise KgtoolError when ``host:port`` cannot be bound (in use, no such interface), so the
-    command says so in one line before it announces anything."""
+def check_address(host: str, port: int | str) -> int:
+    """Return ``port`` as a number; raise KgtoolError when it is not a TCP port (1-65535: 0
+    would bind a port nobody is told) or ``host:port`` cannot be bound (in use, no such
+    interface), so the command says so in one line before it announces anything."""
+    text = str(port).strip()
+    if not re.fullmatch(r"[0-9]{1,5}", text) or not 1 <= int(text) <= 65535:
+        raise KgtoolError(f"--port must be a TCP port number from 1 to 65535, not {port}")
+    port = int(text)
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         with socket.socket(family, kind, proto) as probe:
@@ -701,12 +706,13 @@ def check_address(host: str, port: int) -> None:
     except (OSError, OverflowError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise KgtoolError(f"cannot serve on {host}:{port}: {reason}") from exc
+    return port
 
 
 def serve(
     loaded: LoadedGraph,
     host: str = "127.0.0.1",
-    port: int = 8000,
+    port: int | str = 8000,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_rows: int = DEFAULT_MAX_ROWS,
@@ -715,9 +721,9 @@ def serve(
     """Serve the site and the read-only SPARQL endpoint until interrupted.
 
     ``on_ready(url)`` is called once the options are checked and the site is built, just
-    before the server starts: the moment to announce it."""
-    check_limits(timeout, max_rows)
-    check_address(host, port)
+    before the server starts: the moment to announce it. The limits are checked by
+    ``create_app``, before it publishes the site."""
+    port = check_address(host, port)
     shown = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown}:{port}/"
     app = create_app(loaded, base_url=base_url, timeout=timeout, max_rows=max_rows)

@@ -376,6 +376,35 @@ def test_serve_command_rejects_bad_limits_before_anything_else(
     assert "serving on" not in result.output and "unterminated" not in result.output
 
 
+@pytest.mark.parametrize("value", ["70000", "-1", "abc", "0"])
+def test_serve_command_names_a_bad_port_in_one_line(
+    project: Project, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """click's range and integer checks printed its multi-line usage error; the rule is one
+    line naming the option, exit code 2, before the graph loads."""
+    from click.testing import CliRunner
+
+    from kgtool.cli import cli
+
+    monkeypatch.chdir(project.root)
+    broken = str(project.root / "tests" / "fixtures" / "graph" / "broken" / "unterminated.ttl")
+    result = CliRunner().invoke(cli, ["serve", "--port", value, broken])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        f"kgtool: error: --port must be a TCP port number from 1 to 65535, not {value}"
+    ]
+
+
+def test_create_app_checks_the_limits_before_publishing(loaded: LoadedGraph) -> None:
+    """create_app is the library entry the limits matter to (serve goes through it)."""
+    from kgtool.errors import KgtoolError
+
+    with pytest.raises(KgtoolError, match="--max-rows must be a positive number"):
+        create_app(loaded, max_rows=0)
+    with pytest.raises(KgtoolError, match="--timeout must be a positive number"):
+        create_app(loaded, timeout=float("inf"))
+
+
 def test_serve_command_names_a_port_it_cannot_use(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
