@@ -37,6 +37,7 @@ __all__ = [
     "fold_apostrophes",
     "inflect_ru",
     "institutions",
+    "is_legal_form",
     "latin_to_cyrillic",
     "lemma_key",
     "match_key",
@@ -61,13 +62,18 @@ FOLDED_APOSTROPHE = "'"
 
 _QUOTES_RE = re.compile(r"[«»“”„‟\"‹›「」『』]")
 
-#: Legal-form words and phrases set aside for matching (applied to folded, lower-case text).
-_LEGAL_FORMS = [
-    r"a[k]?t?siyadorlik\s+jamiyat\w*",
+#: Legal forms of Uzbek law written as phrases: regular expressions over case-folded text whose
+#: apostrophes are folded to ``'``.
+_UZBEK_LEGAL_PHRASES = (
+    r"(?:ochiq\s+|yopiq\s+)?a[k]?t?siyadorlik\s+jamiyat\w*",
     r"mas'?uliyati\s+cheklangan\s+jamiyat\w*",
     r"davlat\s+unitar\s+korxona\w*",
-    r"акциядорлик\s+жамият\w*",
+    r"(?:очиқ\s+|ёпиқ\s+)?акциядорлик\s+жамият\w*",
     r"масъулияти\s+чекланган\s+жамият\w*",
+)
+#: Every legal form written as a phrase; a phrase is a legal form wherever a name holds it.
+LEGAL_FORM_PHRASES: tuple[str, ...] = (
+    *_UZBEK_LEGAL_PHRASES,
     r"(?:публичн|открыт|закрыт)\w*\s+акционерн\w*\s+обществ\w*",
     r"акционерн\w*\s+обществ\w*",
     r"обществ\w*\s+с\s+ограниченн\w*\s+ответственност\w*",
@@ -75,22 +81,67 @@ _LEGAL_FORMS = [
     r"joint[\s-]+stock\s+company",
     r"limited\s+liability\s+company",
     r"co\.?,?\s+ltd\.?",
-]
-
-
-def _word_set(*lines: str) -> frozenset[str]:
-    return frozenset(word for line in lines for word in line.split())
-
-
-_LEGAL_TOKENS = _word_set(
-    "jsc ojsc cjsc pjsc llc ltd inc plc gmbh ag kg co corp mchj aj ak qk duk",
-    "ао оао зао пао ооо ичп гуп ду мчж аж қк дук",
-    "тоо llp",  # Kazakh and English limited liability partnerships
+    r"gmbh\s*&\s*co\.?\s+kg",
 )
-_LEGAL_PHRASE_RE = re.compile(r"(?<!\w)(?:" + "|".join(_LEGAL_FORMS) + r")(?!\w)")
-_LEGAL_ANY = r"(?:" + "|".join([*_LEGAL_FORMS, *sorted(_LEGAL_TOKENS, key=len, reverse=True)]) + ")"
-_LEGAL_OPENING_RE = re.compile(r"\s*" + _LEGAL_ANY + r"(?![\w'-])\.?[\s,]*", re.IGNORECASE)
-_LEGAL_CLOSING_RE = re.compile(r"[\s,]*(?<![\w'-])" + _LEGAL_ANY + r"\.?\s*$", re.IGNORECASE)
+
+#: Uzbek legal forms written as one word, Latin and Cyrillic: MChJ, AJ, OAJ (the open AJ before
+#: 2014), QK (joint venture), DUK (state unitary enterprise). None is an ordinary word.
+_UZBEK_LEGAL_WORDS = frozenset({"mchj", "aj", "oaj", "qk", "duk", "мчж", "оаж", "қк", "дук"})
+#: One-word legal forms, case-folded, in every script they are written in: a legal form wherever
+#: a name holds one, in any case. None of them is a word of en, ru or uz.
+LEGAL_FORM_WORDS: frozenset[str] = _UZBEK_LEGAL_WORDS | {
+    # Russian, and ООО and ОАО typed with Latin look-alike letters
+    "ооо", "оао", "зао", "пао", "ао", "ичп", "гуп", "ooo", "oao",
+    # English (LLP also Kazakh in English), German
+    "llc", "llp", "jsc", "ojsc", "cjsc", "pjsc", "ltd", "inc", "plc", "corp", "co",
+    "gmbh", "ag", "kg",
+}  # fmt: skip
+
+#: One-word legal forms that are also words (Kazakh and Kyrgyz "ак" white, as in Ак Алтын; the
+#: Russian particle "аж"; Russian ХК, a hockey club; Kyrgyz "тоо" mountain, as in Ала-Тоо;
+#: Portuguese "ao" in registry names): a legal form only in capitals, and only at either end.
+#: Uzbek АЖ, XK (private enterprise) and AK (joint-stock company) are among them.
+LEGAL_FORM_CAPITALS: frozenset[str] = frozenset({"AK", "АК", "XK", "ХК", "АЖ", "ТОО", "AO"})
+_UZBEK_LEGAL_CAPITALS = frozenset({"АЖ", "XK", "ХК"})
+
+_FORM_END = r"(?![\w-])(?!'\w)"  # a form ends a word: not Co-operative, not an oʻ/taʼ word
+_FORM_START = r"(?<![\w-])(?<!\w')"
+
+
+def _form_pattern(phrases: Iterable[str], words: Iterable[str], capitals: Iterable[str]) -> str:
+    """Return a pattern for one form: a phrase or word in any case, or a capitals-only word."""
+    longest_first = sorted(words, key=len, reverse=True)
+    ignoring_case = "(?i:" + "|".join([*phrases, *longest_first]) + ")"
+    return "(?:" + "|".join([ignoring_case, *sorted(capitals, key=len, reverse=True)]) + ")"
+
+
+_LEGAL_FORM = _form_pattern(LEGAL_FORM_PHRASES, LEGAL_FORM_WORDS, LEGAL_FORM_CAPITALS)
+#: A legal form as a whole word anywhere in a text whose apostrophes are folded.
+LEGAL_FORM_RE = re.compile(_FORM_START + _LEGAL_FORM + _FORM_END)
+#: A legal form of Uzbek law anywhere in a text whose apostrophes are folded (MChJ, АЖ, ...).
+UZBEK_LEGAL_FORM_RE = re.compile(
+    _FORM_START
+    + _form_pattern(_UZBEK_LEGAL_PHRASES, _UZBEK_LEGAL_WORDS, _UZBEK_LEGAL_CAPITALS)
+    + _FORM_END
+)
+#: A legal form opening a name, with the spaces and comma after it (match it).
+LEGAL_FORM_OPENING_RE = re.compile(r"\s*" + _LEGAL_FORM + _FORM_END + r"\.?[\s,]*")
+#: A legal form closing a name, with the spaces and comma before it (search it).
+LEGAL_FORM_CLOSING_RE = re.compile(r"[\s,]*" + _FORM_START + _LEGAL_FORM + r"\.?\s*$")
+#: Whether a text may hold a capitals-only form (a cheap test before strip_legal_forms).
+_CAPITALS_HINT_RE = re.compile("|".join(sorted(LEGAL_FORM_CAPITALS)))
+#: What normalise drops wherever it is (in case-folded text): the forms that are no words.
+_LEGAL_ANYWHERE_RE = re.compile(
+    _FORM_START + _form_pattern(LEGAL_FORM_PHRASES, LEGAL_FORM_WORDS, ()) + _FORM_END
+)
+
+
+def is_legal_form(word: str) -> bool:
+    """Whether ``word`` (or a phrase) is a legal form: MChJ, «ООО», "Co.", "Aksiyadorlik jamiyati";
+    case and apostrophes folded, except for the forms that are also words (АК, not "ак")."""
+    return LEGAL_FORM_RE.fullmatch(fold_apostrophes(word.strip().removesuffix("."))) is not None
+
+
 _QUOTED_RE = re.compile(r"[«“\"](.+)[»”\"]")
 _PUNCT_RE = re.compile(r"[^\w']+")
 _STRESS_RE = re.compile("[\u0300\u0301]")
@@ -123,16 +174,19 @@ def fold_apostrophes(text: str) -> str:
 def normalise(text: str) -> str:
     """Return the matching form of ``text``: NFC, case-folded, one apostrophe, no quotes or
     legal forms, punctuation and whitespace collapsed to single spaces."""
-    folded = fold_apostrophes(unicodedata.normalize("NFC", text).casefold())
+    text = unicodedata.normalize("NFC", text)
+    if _CAPITALS_HINT_RE.search(text):  # АК, not "ак": while the case still tells them apart
+        text = strip_legal_forms(text)
+    folded = fold_apostrophes(text.casefold())
     folded = _STRESS_RE.sub("", folded)  # Моско́вский: stress marks are not spelling
     if not folded.isascii():
         folded = _HOMOGLYPH_WORD_RE.sub(_unmix_word, folded)
     folded = _QUOTES_RE.sub(" ", folded)
-    folded = _PUNCT_RE.sub(" ", folded)
     # An apostrophe is part of a word (oʻ, gʻ, taʼlim) only between letters.
     folded = re.sub(r"(?<!\w)'+|'+(?!\w)", " ", folded)
-    folded = _LEGAL_PHRASE_RE.sub(" ", " ".join(folded.split()))
-    return " ".join(t for t in folded.split() if t not in _LEGAL_TOKENS)
+    # Before punctuation goes, so that a hyphen still tells "Co-operative" from "Co.".
+    folded = _LEGAL_ANYWHERE_RE.sub(" ", folded)
+    return " ".join(_PUNCT_RE.sub(" ", folded).split())
 
 
 def strip_legal_forms(name: str) -> str:
@@ -143,8 +197,8 @@ def strip_legal_forms(name: str) -> str:
     plain = fold_apostrophes(name)
     start, end = 0, len(name)
     while True:
-        opening = _LEGAL_OPENING_RE.match(plain, start, end)
-        closing = _LEGAL_CLOSING_RE.search(plain, start, end)
+        opening = LEGAL_FORM_OPENING_RE.match(plain, start, end)
+        closing = LEGAL_FORM_CLOSING_RE.search(plain, start, end)
         if opening and opening.end() < end:
             start = opening.end()
         elif closing and closing.start() > start:
@@ -445,6 +499,10 @@ def strip_uzbek_suffixes(word: str) -> str:
             stem = stem[: -len(suffix)]
             break
     return stem
+
+
+def _word_set(*lines: str) -> frozenset[str]:
+    return frozenset(word for line in lines for word in line.split())
 
 
 #: Function words that carry no identity (compared after folding to the Latin key).

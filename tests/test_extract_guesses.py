@@ -15,8 +15,9 @@ from kgtool.extract.concepts import Lexicon
 from kgtool.extract.document import extract_text
 from kgtool.extract.language import detect_language
 from kgtool.extract.model import Agreement, Party
+from kgtool.extract.names_guess import guess_country, guess_kind
 from kgtool.graph import LoadedGraph, load, union_graph
-from kgtool.names import strip_legal_forms
+from kgtool.names import NameIndex, is_legal_form, normalise, strip_legal_forms
 from kgtool.project import Project
 
 ORG = "https://w3id.org/kgtool/id/org/"
@@ -546,3 +547,48 @@ def test_two_signings_in_one_sentence(tmp_path: Path, loaded: LoadedGraph, text:
     assert (first.term_years, second.term_years) == (5, None)
     assert first.kind is not None and first.kind.endswith("contract")
     assert second.kind is not None and second.kind.endswith("memorandum")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Samarqand davlat universiteti «Agro Samarqand Servis» MChJ bilan hamkorlik"
+        " memorandumini imzoladi.",
+        "Самарқанд давлат университети «Агро Самарқанд Сервис» МЧЖ билан ҳамкорлик"
+        " меморандумини имзолади.",
+        "Ташкентский государственный технический университет и ОАО «Северная сода»"
+        " заключили соглашение.",
+        "Tashkent State Technical University and Hanbit Optics Co., Ltd. signed an MoU.",
+    ],
+)
+def test_the_extractor_and_the_linker_take_the_same_legal_forms_off(
+    tmp_path: Path, loaded: LoadedGraph, text: str
+) -> None:
+    """The name the extractor proposes and the name as the text wrote it, legal form and all,
+    have one matching key: the linker finds the one under the other, and two mentions agree."""
+    _university, company = new_parties(tmp_path, loaded, text)
+    assert is_legal_form(company.written.replace(company.name, "").strip(" «»"))
+    assert normalise(company.written) == normalise(company.name)
+    index = NameIndex()
+    index.add("urn:company", company.name)
+    best = index.resolve(company.written)[0]
+    assert (best.iri, best.rule) == ("urn:company", "exact-normalised")
+    as_written = Party(company.written, None, None, None, None)
+    assert company.matches(as_written)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "country"),
+    [
+        ("«Baraka Savdo» АЖ", "company", "UZ"),
+        ("Baraka Savdo XK", "company", "UZ"),  # xususiy korxona, a private enterprise
+        ("«Барака Савдо» ДУК", "company", "UZ"),
+        ("ТОО «Каспий»", "company", None),  # Kazakh
+        ("Ак Барака", None, None),  # "ак" (white) is no legal form
+        ("хк барака", None, None),  # nor is ХК unless in capitals
+    ],
+)
+def test_legal_forms_tell_a_company_and_uzbek_ones_its_country(
+    name: str, kind: str | None, country: str | None
+) -> None:
+    assert (guess_kind(name), guess_country(name, "uz-Cyrl")) == (kind, country)

@@ -16,6 +16,7 @@ from kgtool.names import (
     cyrillic_to_latin,
     derive_acronym,
     inflect_ru,
+    is_legal_form,
     latin_to_cyrillic,
     lemma_key,
     match_key,
@@ -435,3 +436,96 @@ def test_cli_names_resolve_bad_data_file_exits_2(tmp_path: Path) -> None:
 )
 def test_strip_legal_forms_takes_them_off_either_end_only(written: str, bare: str) -> None:
     assert strip_legal_forms(written) == bare
+
+
+# --- legal forms: one list for the extractor and the linker ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "bare"),
+    [
+        # uz-Latn
+        ("MChJ Agro Invest", "Agro Invest"),
+        ("Agro Invest MChJ", "Agro Invest"),
+        ("«Navoiy kon» AJ", "Navoiy kon"),
+        ("XK «Baraka Savdo»", "Baraka Savdo"),
+        ("«Navoiy kon» aksiyadorlik jamiyati", "Navoiy kon"),
+        # uz-Cyrl
+        ("МЧЖ «Агро Инвест»", "Агро Инвест"),
+        ("«Навоий кон» АЖ", "Навоий кон"),
+        ("АК «Ўзбекнефтгаз»", "Ўзбекнефтгаз"),
+        ("«Навоий кон» акциядорлик жамияти", "Навоий кон"),
+        # ru
+        ("ООО «Ромашка»", "Ромашка"),
+        ("«Ромашка» ООО", "Ромашка"),
+        ("ГУП «Ташкентский метрополитен»", "Ташкентский метрополитен"),
+        ("Северная сода, акционерное общество", "Северная сода"),
+        # en
+        ("JSC Uzbek Railways", "Uzbek Railways"),
+        ("Hanbit Optics Co., Ltd.", "Hanbit Optics"),
+        ('PJSC "Northern Soda"', "Northern Soda"),
+        ("HUBER Diffraktionstechnik GmbH & Co. KG", "HUBER Diffraktionstechnik"),
+    ],
+)
+def test_a_legal_form_comes_off_either_end_in_every_language(written: str, bare: str) -> None:
+    assert strip_legal_forms(written) == bare
+    assert normalise(written) == normalise(bare)
+    assert is_legal_form(written.replace(bare, "").strip(' «»"“”,'))
+
+
+@pytest.mark.parametrize("apostrophe", ["ʼ", "ʻ", "‘", "’", "'", "`"])
+def test_a_legal_form_is_found_whatever_the_apostrophe(apostrophe: str) -> None:
+    bare = f"O{apostrophe}zbekiston temir yo{apostrophe}llari"
+    written = f"«{bare}» mas{apostrophe}uliyati cheklangan jamiyati"
+    assert strip_legal_forms(written) == bare  # as written: the apostrophe is kept
+    assert normalise(written) == "o'zbekiston temir yo'llari"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Ак Алтын", "ак алтын"),  # Kazakh and Kyrgyz "ак", white
+        ("Ak Bars Bank", "ak bars bank"),
+        ("Банк АК Инвест", "банк ак инвест"),  # capitals, but inside the name
+        ("Международный университет Ала-Тоо", "международный университет ала тоо"),
+        ("Co-operative University", "co operative university"),
+        ("хк динамо", "хк динамо"),  # not in capitals
+        ("Associação de Apoio ao Desenvolvimento", "associação de apoio ao desenvolvimento"),
+    ],
+)
+def test_an_ordinary_word_that_looks_like_a_legal_form_stays(name: str, key: str) -> None:
+    assert strip_legal_forms(name) == name
+    assert normalise(name) == key
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("MChJ", True),
+        ("mchj", True),
+        ("МЧЖ", True),
+        ("Co.", True),
+        ("GmbH", True),
+        ("aksiyadorlik  jamiyati", True),
+        ("Masʼuliyati cheklangan jamiyati", True),
+        ("АК", True),
+        ("AK", True),
+        ("ак", False),
+        ("Ак", False),
+        ("АЖ", True),
+        ("аж", False),
+        ("тоо", False),
+        ("Co-operative", False),
+        ("universiteti", False),
+    ],
+)
+def test_is_legal_form(word: str, expected: bool) -> None:
+    assert is_legal_form(word) is expected
+
+
+def test_the_linker_finds_a_name_written_with_a_legal_form(index: NameIndex) -> None:
+    iri = index.iris()[0]
+    label = index.names_of(iri)[0].label
+    for written in (f"«{label}» MChJ", f"ООО «{label}»", f"{label} LLC"):
+        best = index.resolve(written)[0]
+        assert (best.iri, best.rule) == (iri, "exact-normalised"), written

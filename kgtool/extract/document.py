@@ -15,7 +15,6 @@ from kgtool.extract.dates import DateMention, find_dateline, find_dates
 from kgtool.extract.language import detect_language
 from kgtool.extract.model import Agreement, DocumentResult, Evidence, Party
 from kgtool.extract.names_guess import (
-    LEGAL_FORM_RE,
     guess_country,
     guess_kind,
     name_tag,
@@ -25,7 +24,7 @@ from kgtool.extract.parties import NameSpan, PartyMention, find_parties
 from kgtool.extract.terms import find_entry_on_signing, find_extension, find_term
 from kgtool.extract.text import Sentence, fold, sentences, tokens
 from kgtool.extract.whereabouts import country_from_context, kind_from_context
-from kgtool.names import strip_legal_forms
+from kgtool.names import is_legal_form, strip_legal_forms
 
 #: Lines where the article ends and the page's furniture begins.
 _FOOTER_RE = re.compile(
@@ -439,7 +438,7 @@ def _with_legal_form(text: str, span: NameSpan) -> str:
     after = text[span.end : span.end + 12]
     opening = re.search(r"(\S+)\s*[«“\"]?\s*$", before)
     closing = re.match(r"\s*[»”\"]?\s*(\S+)", after)
-    extra = [m.group(1) for m in (opening, closing) if m and LEGAL_FORM_RE.fullmatch(m.group(1))]
+    extra = [m.group(1) for m in (opening, closing) if m and is_legal_form(m.group(1))]
     return " ".join([span.written, *extra])
 
 

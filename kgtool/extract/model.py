@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from kgtool.names import normalise
 
 
 @dataclass(frozen=True)
@@ -40,16 +41,6 @@ class Evidence:
         }
 
 
-_LEGAL_WORDS = re.compile(
-    r"\b(?:ltd|llc|llp|inc|plc|gmbh|co|corp|jsc|ao|ооо|оао|зао|пао|mchj|aj)\b\.?", re.IGNORECASE
-)
-
-
-def _plain(name: str) -> str:
-    """Return a name without legal forms, quotes and punctuation, for comparing mentions."""
-    return " ".join(re.findall(r"\w+", _LEGAL_WORDS.sub(" ", name.casefold())))
-
-
 @dataclass
 class Party:
     """A party: matched to the graph (``iri``) or proposed as a new institution (``iri`` None)."""
@@ -70,8 +61,8 @@ class Party:
         """Whether two mentions name one institution (same IRI, name, or name and acronym)."""
         if self.iri and other.iri:
             return self.iri == other.iri
-        mine = {_plain(self.name), *([_plain(self.acronym)] if self.acronym else [])}
-        theirs = {_plain(other.name), *([_plain(other.acronym)] if other.acronym else [])}
+        mine = {normalise(self.name), *([normalise(self.acronym)] if self.acronym else [])}
+        theirs = {normalise(other.name), *([normalise(other.acronym)] if other.acronym else [])}
         return bool(mine & theirs)
 
     def as_json(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from kgtool.extract.text import fold
+from kgtool.names import LEGAL_FORM_RE, UZBEK_LEGAL_FORM_RE, fold_apostrophes
 
 #: Head words (folded prefixes) → the kind name the output uses.
 _KIND_HEADS: tuple[tuple[str, str], ...] = (
@@ -167,20 +168,6 @@ _COUNTRY_CUE_RES = tuple(
     (re.compile(r"(?<!\w)" + re.escape(cue)), code) for cue, code in _COUNTRY_CUES
 )
 
-#: Legal forms written beside a company's name (the name itself is kept without them).
-LEGAL_FORM_RE = re.compile(
-    r"(?<![\w'-])(?:mchj|мчж|aj|аж|ak|ак|qk|қк|xk|хк|duk|дук|jsc|ojsc|llc|llp|ltd|inc|plc|gmbh|ag"
-    r"|corp|co|ао|оао|зао|пао|ооо|тоо)(?![\w'-])",
-    re.IGNORECASE,
-)
-
-#: Uzbek legal forms: a company so named is registered in Uzbekistan.
-_UZ_LEGAL_RE = re.compile(
-    r"aktsiyadorlik\s+jamiyati|aksiyadorlik\s+jamiyati|mas['ʻʼ‘’`]uliyati\s+cheklangan|\bMChJ\b"
-    r"|\bAJ\b|акциядорлик\s+жамияти|\bМЧЖ\b",
-    re.IGNORECASE,
-)
-
 
 def guess_kind(name: str) -> str | None:
     """Return the kind of institution ``name`` suggests (university, institute, ...), if any.
@@ -191,7 +178,8 @@ def guess_kind(name: str) -> str | None:
     words = re.findall(r"\w+(?:'\w+)*", fold(name))
     hits = [kind for w in words for prefix, kind in _KIND_HEADS if w.startswith(prefix)]
     if not hits:
-        weak = any(w.startswith(_WEAK_COMPANY) for w in words) or LEGAL_FORM_RE.search(name)
+        legal_form = LEGAL_FORM_RE.search(fold_apostrophes(name)) is not None
+        weak = legal_form or any(w.startswith(_WEAK_COMPANY) for w in words)
         return "company" if weak else None
     uzbek = any(
         w.endswith(("i", "si")) and any(w.startswith(p) for p, _ in _KIND_HEADS) for w in words
@@ -210,7 +198,7 @@ def guess_country(name: str, tag: str) -> str | None:
     for cue, code in _COUNTRY_CUE_RES:
         if cue.search(low):
             return code
-    if _UZ_LEGAL_RE.search(name):
+    if UZBEK_LEGAL_FORM_RE.search(fold_apostrophes(name)):  # MChJ, АЖ: registered in Uzbekistan
         return "UZ"
     return None
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from kgtool.extract.catalogue import Catalogue
 from kgtool.extract.text import APOSTROPHES, Token, fold, tokens
+from kgtool.names import is_legal_form
 
 _A = "[" + APOSTROPHES + "]"
 
@@ -347,11 +348,6 @@ def _is_place(piece: str) -> bool:
     )
 
 
-_LEGAL_FORMS = _words(
-    "aj ak mchj qk xk duk jsc llc ltd inc plc gmbh ao ооо оао зао пао аж ак мчж қк хк дук "
-)
-
-
 def _uz_subject_partner(text: str, start: int, end: int) -> Zone:
     """Cut "X Y bilan" (subject, then partner, no coordinator) after X's head noun."""
     words = tokens(text, start, end)
@@ -361,7 +357,7 @@ def _uz_subject_partner(text: str, start: int, end: int) -> Zone:
         while following < len(words) - 1 and words[following].folded in _UZ_ROLES | _UZ_TOPIC:
             following += 1  # "instituti olimlari Xitoy …", "universiteti esa Xitoy …"
         nxt = words[following]
-        if nxt.folded in _LEGAL_FORMS:
+        if is_legal_form(nxt.text):
             continue  # "«… kombinati» AJ": the legal form ends the name before it
         if _HEAD_RE.match(word.folded) and (nxt.capitalised or nxt.acronym):
             if not word.folded.endswith(("i", "si", "и", "си")):

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
-from kgtool.extract.names_guess import LEGAL_FORM_RE, guess_country, guess_kind
+from kgtool.extract.names_guess import guess_country, guess_kind
 from kgtool.extract.text import Token, fold, tokens
+from kgtool.names import is_legal_form
 
 #: Nouns (folded prefixes) that describe an organisation without naming it: "the Korean
 #: company X", «китайская корпорация X», "turk kompaniyasi X".
@@ -97,7 +98,7 @@ def _words_before(text: str, start: int) -> list[Token]:
     for m in _BREAK_RE.finditer(window):
         cut = m.end()
     words = tokens(text, window_start + cut, start)[-5:]
-    while words and LEGAL_FORM_RE.fullmatch(words[-1].text):
+    while words and is_legal_form(words[-1].text):
         words.pop()  # «казахстанская компания ТОО «X»»: the legal form sits between
     return words[-4:]
 
