@@ -586,6 +586,7 @@ def test_the_extractor_and_the_linker_take_the_same_legal_forms_off(
         ("ТОО «Каспий»", "company", None),  # Kazakh
         ("Ак Барака", None, None),  # "ак" (white) is no legal form
         ("хк барака", None, None),  # nor is ХК unless in capitals
+        ("Incheon National University", "university", "KR"),  # "inc…" is no legal form
     ],
 )
 def test_legal_forms_tell_a_company_and_uzbek_ones_its_country(

@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 from kgtool.extract.text import fold
-from kgtool.names import LEGAL_FORM_RE, UZBEK_LEGAL_FORM_RE, fold_apostrophes
+from kgtool.names import LEGAL_FORM_RE, UZBEK_LEGAL_FORM_RE, fold_apostrophes, is_legal_form
 
 #: Head words (folded prefixes) → the kind name the output uses.
 _KIND_HEADS: tuple[tuple[str, str], ...] = (
@@ -39,9 +39,7 @@ _KIND_HEADS: tuple[tuple[str, str], ...] = (
     ("комбинат", "company"), ("corporation", "company"), ("корпораци", "company"),
     ("korxona", "company"), ("предприяти", "company"), ("завод", "company"), ("zavod", "company"),
     ("holding", "company"), ("холдинг", "company"), ("bank", "company"), ("банк", "company"),
-    ("jsc", "company"), ("llc", "company"), ("ltd", "company"), ("inc", "company"),
-    ("gmbh", "company"), ("ооо", "company"), ("ао", "company"), ("mchj", "company"),
-    ("llp", "company"), ("plc", "company"), ("firm", "company"), ("фирм", "company"),
+    ("firm", "company"), ("фирм", "company"),
     ("maker", "company"), ("manufacturer", "company"), ("producer", "company"),
     ("производител", "company"), ("conglomerate", "company"), ("startup", "company"),
     ("start-up", "company"), ("guruh", "company"), ("гуруҳ", "company"), ("групп", "company"),
@@ -175,10 +173,17 @@ def guess_kind(name: str) -> str | None:
     The head word is the last one in Uzbek (head-final) and the first one in Russian and
     English ("Institute of Physics of the Academy ..." is an institute).
     """
-    words = re.findall(r"\w+(?:'\w+)*", fold(name))
-    hits = [kind for w in words for prefix, kind in _KIND_HEADS if w.startswith(prefix)]
+    as_written = fold_apostrophes(name)  # fold keeps every offset: the same words, case kept
+    words: list[str] = []
+    hits: list[str] = []
+    for m in re.finditer(r"\w+(?:'\w+)*", fold(name)):
+        words.append(m.group())
+        if is_legal_form(as_written[m.start() : m.end()]):
+            hits.append("company")  # a whole word: "Ltd", "MChJ", АЖ; not "Incheon", not "ак"
+        else:
+            hits.extend(kind for prefix, kind in _KIND_HEADS if m.group().startswith(prefix))
     if not hits:
-        legal_form = LEGAL_FORM_RE.search(fold_apostrophes(name)) is not None
+        legal_form = LEGAL_FORM_RE.search(as_written) is not None  # "aksiyadorlik jamiyati"
         weak = legal_form or any(w.startswith(_WEAK_COMPANY) for w in words)
         return "company" if weak else None
     uzbek = any(
