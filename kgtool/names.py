@@ -102,7 +102,7 @@ LEGAL_FORM_WORDS: frozenset[str] = _UZBEK_LEGAL_WORDS | {
 #: Portuguese "ao" in registry names): a legal form only in capitals, and only at either end.
 #: Uzbek АЖ, XK (private enterprise) and AK (joint-stock company) are among them.
 LEGAL_FORM_CAPITALS: frozenset[str] = frozenset({"AK", "АК", "XK", "ХК", "АЖ", "ТОО", "AO"})
-_UZBEK_LEGAL_CAPITALS = frozenset({"АЖ", "XK", "ХК"})
+_UZBEK_LEGAL_CAPITALS = frozenset({"АЖ", "XK", "ХК"})  # not AK: Kazakh and Kyrgyz too
 
 _FORM_END = r"(?![\w-])(?!'\w)"  # a form ends a word: not Co-operative, not an oʻ/taʼ word
 _FORM_START = r"(?<![\w-])(?<!\w')"
@@ -116,7 +116,8 @@ def _form_pattern(phrases: Iterable[str], words: Iterable[str], capitals: Iterab
 
 
 _LEGAL_FORM = _form_pattern(LEGAL_FORM_PHRASES, LEGAL_FORM_WORDS, LEGAL_FORM_CAPITALS)
-#: A legal form as a whole word anywhere in a text whose apostrophes are folded.
+#: A legal form as a whole word anywhere in a text whose apostrophes are folded (it tells a
+#: company; only strip_legal_forms and normalise decide where a form may be taken off).
 LEGAL_FORM_RE = re.compile(_FORM_START + _LEGAL_FORM + _FORM_END)
 #: A legal form of Uzbek law anywhere in a text whose apostrophes are folded (MChJ, АЖ, ...).
 UZBEK_LEGAL_FORM_RE = re.compile(
@@ -137,7 +138,7 @@ _LEGAL_ANYWHERE_RE = re.compile(
 
 
 def is_legal_form(word: str) -> bool:
-    """Whether ``word`` (or a phrase) is a legal form: MChJ, «ООО», "Co.", "Aksiyadorlik jamiyati";
+    """Whether ``word`` (or a phrase) is a legal form: MChJ, ООО, "Co.", "Aksiyadorlik jamiyati";
     case and apostrophes folded, except for the forms that are also words (АК, not "ак")."""
     return LEGAL_FORM_RE.fullmatch(fold_apostrophes(word.strip().removesuffix("."))) is not None
 
