@@ -58,6 +58,7 @@ DATASET_FORMATS = frozenset({"trig", "nquads"})
 CONTEXT_RESOURCE = "context.jsonld"
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDF_TYPE_TERM = f"<{RDF_TYPE}>"
 
 #: A language-tagged literal at the end of an N-Triples line; only tags with subtags can differ
 #: from their canonical case (Oxigraph lower-cases them all).
@@ -360,7 +361,7 @@ class _Compactor:
         self.local_names_only = local_names_only
         self.namespaces = {iri: name for name, iri in context.items() if isinstance(iri, str)}
         prefixes = {name: iri for iri, name in self.namespaces.items()}
-        #: property IRI -> term whose values form a language map / are IRIs
+        #: property (N-Triples ``<...>``) -> term whose values form a language map / are IRIs
         self.language_terms: dict[str, str] = {}
         self.id_terms: dict[str, str] = {}
         for term, definition in context.items():
@@ -370,18 +371,19 @@ class _Compactor:
             iri = prefixes[prefix] + local if prefix in prefixes else str(definition["@id"])
             rest = {k: v for k, v in definition.items() if k != "@id"}
             if rest == {"@container": "@language"}:
-                self.language_terms[iri] = term
+                self.language_terms[f"<{iri}>"] = term
             elif rest == {"@type": "@id"}:
-                self.id_terms[iri] = term
+                self.id_terms[f"<{iri}>"] = term
         self.known: dict[str, str] = {}
 
-    def compact(self, iri: str) -> str:
-        """Return ``prefix:local`` for the longest project namespace ``iri`` starts with."""
-        found = self.known.get(iri)
+    def compact(self, term: str) -> str:
+        """Return an N-Triples IRI ``<...>`` as ``prefix:local`` where a context namespace
+        fits, else as the IRI."""
+        found = self.known.get(term)
         if found is None:
-            found = self._compact(iri)
+            found = self._compact(_iri_text(term))
             if len(self.known) < self._KEEP:
-                self.known[iri] = found
+                self.known[term] = found
         return found
 
     def _compact(self, iri: str) -> str:
@@ -463,19 +465,18 @@ def jsonld_from_lines(lines: Iterable[str], *, explicit: bool = False) -> bytes:
             if node:
                 nodes.append(_node_json(node, explicit))
             subject = s
-            if _is_blank(s):
+            if s[0] == "_":
                 node = {"@id": s}
             else:
-                node = {"@id": _iri_text(s) if explicit else names.compact(_iri_text(s))}
-        predicate = _iri_text(p)
+                node = {"@id": _iri_text(s) if explicit else names.compact(s)}
+        kind = o[0]  # "<" an IRI, "_" a blank node, '"' a literal
         value: Any
-        if o[0] == "<" or _is_blank(o):
-            iri = "" if _is_blank(o) else _iri_text(o)
-            if predicate == RDF_TYPE and (iri or explicit):
-                node.setdefault("@type", []).append(names.compact(iri) if iri else o)
+        if kind != '"':
+            if p == _RDF_TYPE_TERM and (kind == "<" or explicit):
+                node.setdefault("@type", []).append(names.compact(o) if kind == "<" else o)
                 continue
-            ref = o if not iri else iri if explicit else names.compact(iri)
-            term = None if explicit else names.id_terms.get(predicate)
+            ref = o if kind == "_" else _iri_text(o) if explicit else names.compact(o)
+            term = None if explicit else names.id_terms.get(p)
             if term is not None:
                 node.setdefault(term, []).append(ref)
                 continue
@@ -488,14 +489,14 @@ def jsonld_from_lines(lines: Iterable[str], *, explicit: bool = False) -> bytes:
             if not suffix:
                 value = text
             elif suffix[0] == "@":
-                term = None if explicit else names.language_terms.get(predicate)
+                term = None if explicit else names.language_terms.get(p)
                 if term is not None:
                     node.setdefault(term, {}).setdefault(suffix[1:], []).append(text)
                     continue
                 value = {"@value": text, "@language": suffix[1:]}
             else:
-                value = {"@value": text, "@type": names.compact(_iri_text(suffix[2:]))}
-        node.setdefault(names.compact(predicate), []).append(value)
+                value = {"@value": text, "@type": names.compact(suffix[2:])}
+        node.setdefault(names.compact(p), []).append(value)
     if node:
         nodes.append(_node_json(node, explicit))
     body = ",\n    ".join(nodes)

@@ -389,6 +389,13 @@ def _is_type(p: Term, o: Term) -> bool:
     return p.value == _RDF_TYPE and p.kind == IRI and o.kind != LITERAL
 
 
+@lru_cache(maxsize=1 << 18)
+def _prefixed(iri: str) -> tuple[str, str] | None:
+    """Return (prefix, prefixed name) of an IRI where a project prefix fits, else None."""
+    name = compact_iri(iri)
+    return None if name == iri else (name.partition(":")[0], name)
+
+
 class _Namer:
     """Writes IRIs as prefixed names where a project prefix fits (``compact_iri``), else one of
     ``extra`` namespaces ending in ``#`` or ``/`` (the VoID vocabularies), remembering the
@@ -400,15 +407,17 @@ class _Namer:
         self.used: set[str] = set()
 
     def name(self, iri: str) -> str | None:
-        found = compact_iri(iri)
-        if found == iri:  # no project prefix fits
+        found = _prefixed(iri)
+        if found is None:
+            if not self._extra:
+                return None
             cut = max(iri.rfind("/"), iri.rfind("#")) + 1
             prefix, local = self._extra.get(iri[:cut]), iri[cut:]
             if prefix is None or (local and not PNAME_LOCAL.match(local)):
                 return None
-            found = f"{prefix}:{local}"
-        self.used.add(found.partition(":")[0])
-        return found
+            found = (prefix, f"{prefix}:{local}")
+        self.used.add(found[0])
+        return found[1]
 
 
 def _turtle(triples: list[_Triple], extra_prefixes: dict[str, str] | None = None) -> bytes:
@@ -456,16 +465,13 @@ def _turtle(triples: list[_Triple], extra_prefixes: dict[str, str] | None = None
         return f"{_nt_string(node.value)}^^{datatype}"
 
     def predicate_list(subject: Term, depth: int) -> str:
-        indent = "    " * depth
+        types: list[str] = []
         rows: list[str] = []
-        pairs = by_subject.get(subject, [])
-        types = [o for p, o in pairs if _is_type(p, o)]
-        if types:
-            rows.append("a " + ", ".join(term(o, depth) for o in types))
         current: Term | None = None
         objects: list[str] = []
-        for p, o in pairs:
+        for p, o in by_subject.get(subject, ()):  # one pass: "a ..." goes first below
             if _is_type(p, o):
+                types.append(term(o, depth))
                 continue
             if p is not current:
                 if current is not None:
@@ -474,7 +480,9 @@ def _turtle(triples: list[_Triple], extra_prefixes: dict[str, str] | None = None
             objects.append(term(o, depth))
         if current is not None:
             rows.append(f"{term(current, depth)} " + ", ".join(objects))
-        return f" ;\n{indent}".join(rows)
+        if types:
+            rows.insert(0, "a " + ", ".join(types))
+        return f" ;\n{'    ' * depth}".join(rows)
 
     def block(node: Term, depth: int) -> str:
         if not by_subject.get(node):
@@ -523,7 +531,7 @@ def _documents(triples: list[_Triple]) -> list[tuple[str, bytes]]:
     nodes labelled, its triples grouped and sorted once for all three."""
     triples = _canonical(triples)
     lines = _lines(triples)
-    ntriples = "".join(line + "\n" for line in lines).encode("utf-8")
+    ntriples = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     return [
         ("turtle", _turtle(triples)),
         ("jsonld", jsonld_from_lines(lines, explicit=True)),
