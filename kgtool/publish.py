@@ -244,11 +244,27 @@ def _href_from_dir(from_dir: str, to_path: str) -> str:
     return quote(rel, safe="/._~-")
 
 
-@lru_cache(maxsize=1 << 18)
+#: IRI -> (prefix, prefixed name) or None, as ``kgtool.queries.compact`` finds them: pages
+#: and documents name the same IRIs again and again (at most 2**18 remembered)
+_PREFIXED: dict[str, tuple[str, str] | None] = {}
+
+
+def _prefixed(iri: str) -> tuple[str, str] | None:
+    """Return (prefix, prefixed name) of an IRI where a project prefix fits, else None."""
+    try:
+        return _PREFIXED[iri]
+    except KeyError:
+        name = compact(URIRef(iri))
+        found = None if name == iri else (name.partition(":")[0], name)
+        if len(_PREFIXED) < 1 << 18:
+            _PREFIXED[iri] = found
+        return found
+
+
 def compact_iri(iri: str) -> str:
-    """Return an IRI as a prefixed name where a project prefix fits (``kgtool.queries.compact``,
-    remembered: pages and documents name the same IRIs again and again)."""
-    return compact(URIRef(iri))
+    """Return an IRI as a prefixed name where a project prefix fits (``kgtool.queries.compact``)."""
+    found = _prefixed(iri)
+    return found[1] if found is not None else iri
 
 
 # --- terms ---------------------------------------------------------------------------------
@@ -387,13 +403,6 @@ _RDF_TYPE = str(RDF.type)
 def _is_type(p: Term, o: Term) -> bool:
     """Whether ``p o`` is written ``a o`` (Turtle) or ``"@type"`` (JSON-LD)."""
     return p.value == _RDF_TYPE and p.kind == IRI and o.kind != LITERAL
-
-
-@lru_cache(maxsize=1 << 18)
-def _prefixed(iri: str) -> tuple[str, str] | None:
-    """Return (prefix, prefixed name) of an IRI where a project prefix fits, else None."""
-    name = compact_iri(iri)
-    return None if name == iri else (name.partition(":")[0], name)
 
 
 class _Namer:
