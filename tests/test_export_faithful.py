@@ -13,7 +13,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kgtool.errors import KgtoolError
-from kgtool.export import FORMATS, export, jsonld_bytes, serialize, serialize_each
+from kgtool.export import (
+    FORMATS,
+    export,
+    jsonld_bytes,
+    jsonld_context,
+    jsonld_from_lines,
+    serialize,
+    serialize_each,
+)
 from kgtool.graph import load
 from kgtool.project import INFERRED_GRAPH, Project
 
@@ -224,3 +232,23 @@ def test_a_repeated_triple_does_not_change_the_blank_node_labels(tmp_path: Path)
     second = load(project=_project(tmp_path / "b", {"b.nt": twice}))
     for fmt in FORMATS:
         assert export(first, fmt) == export(second, fmt), fmt
+
+
+@pytest.mark.parametrize("explicit", [False, True], ids=["compact", "explicit"])
+def test_both_jsonld_shapes_re_parse_to_the_graph(tmp_path: Path, explicit: bool) -> None:
+    """The dumps' shape (context terms, single values bare) and a published thing's shape
+    (every value explicit, in an array) come from one writer and carry the same triples."""
+    loaded = load(project=_project(tmp_path, {"tricky.ttl": TRICKY}))
+    lines = export(loaded, "nt").decode("utf-8").splitlines()
+    data = jsonld_from_lines(lines, explicit=explicit)
+    source = _ox_triples(TRICKY.encode(), ox.RdfFormat.TURTLE)
+    assert _ox_triples(data, ox.RdfFormat.JSON_LD) == source
+    assert isomorphic(Graph().parse(data=data, format="json-ld"), Graph().parse(data=TRICKY))
+    nodes = json.loads(data)["@graph"]
+    keys = {key for node in nodes for key in node}
+    terms = {name for name, value in jsonld_context().items() if isinstance(value, dict)}
+    if explicit:
+        assert not keys & terms, "no context term in the explicit shape"
+        assert all(isinstance(v, list) for n in nodes for k, v in n.items() if k != "@id")
+    else:
+        assert {"prefLabel", "party"} <= keys

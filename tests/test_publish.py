@@ -557,7 +557,7 @@ BLANK_NODES = r"""
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 <https://w3id.org/kgtool/id/agreement/a> a coop:Agreement ;
-  skos:prefLabel "Say \"hi\"\\ \n twice"@en , "Ikki marta"@uz-Latn ;
+  skos:prefLabel "Say \"hi\"\\ \n\t twice"@en , "Ikki marta"@uz-Latn ;
   coop:signed "2024-05-01"^^xsd:date ; coop:note "plain" ;
   coop:qualifiedParty [ a coop:PartyRole ; coop:agent <https://w3id.org/kgtool/id/org/x> ;
                         coop:partyRole [ skos:prefLabel "lead"@en ] ] ,
