@@ -571,7 +571,9 @@ def _run_on_oxigraph(query: LibraryQuery, text: str, loaded: Any) -> ResultTable
     return ResultTable(columns, tuple(_sorted_lists(columns, result.rows, query.lists)))
 
 
-_PREFIX_USE_RE = re.compile(r"(?<![\w?$:/.#-])([^\W\d][\w.-]*)?:")
+# Not after a name character, a variable sigil or ":" (a local name or an IRI's port); after
+# "/", "|", "^" or "(" a prefixed name can start (property paths, expressions).
+_PREFIX_USE_RE = re.compile(r"(?<![\w?$:.#-])([^\W\d][\w.-]*)?:")
 _PREFIX_DECLARATION_RE = re.compile(r"\bPREFIX\s+([^\W\d][\w.-]*)?:", re.IGNORECASE)
 
 

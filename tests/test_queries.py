@@ -469,6 +469,14 @@ def test_project_prefixes_need_no_declaration(tmp_path: Path, world: LoadedGraph
     )
     table = run_query(parse_query_file(rq), world, {})
     assert Literal("Russian Academy of Sciences", lang="en") in {row[0] for row in table.rows}
+    # a prefix whose only use follows "/" in a property path
+    rq.write_text(
+        "#+ summary: the label of the country of an institution\n"
+        "SELECT ?name WHERE { inst:ras coop:country/skos:prefLabel ?name } ORDER BY ?name\n",
+        encoding="utf-8",
+    )
+    table = run_query(parse_query_file(rq), world, {})
+    assert any(row[0] is not None and row[0].language == "en" for row in table.rows)
 
 
 @pytest.fixture(scope="module")
