@@ -15,7 +15,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -268,8 +267,6 @@ def parse_years(text: str) -> tuple[int, int]:
 
 # --- reading the dataset -----------------------------------------------------------------------
 
-_canonical_tag = cache(canonical_language_tag)  # a few distinct tags, ~100k labels and titles
-
 
 @dataclass(frozen=True)
 class _Facts:
@@ -326,7 +323,7 @@ def _agreements(facts: _Facts, as_of: date) -> dict[str, Agreement]:
     for iri in sorted(parties):
         titles: dict[str, str] = {}
         for tag, text in sorted(facts.titles.get(iri, ())):
-            titles.setdefault(_canonical_tag(tag) if tag else "und", text)
+            titles.setdefault(canonical_language_tag(tag) if tag else "und", text)
         signed, term = signings.get(iri, none), terms.get(iri, none)
         expires_on = agreement_expiry(expiries.get(iri, none), signed, term)
         found[iri] = Agreement(
@@ -353,7 +350,7 @@ def _labels(store: OxStore) -> tuple[dict[str, dict[str, str]], dict[str, dict[s
         (
             thing.value,
             rank.get(prop.value, 3),
-            _canonical_tag(lang.value or "und"),
+            canonical_language_tag(lang.value or "und"),
             text.value,
         )
         for thing, prop, text, lang in solutions

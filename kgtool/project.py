@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Namespace
@@ -37,6 +38,7 @@ def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/"))[-1] or iri
 
 
+@lru_cache(maxsize=4096)  # a few distinct tags, read for every label of a large graph
 def canonical_language_tag(tag: str) -> str:
     """Return a BCP 47 tag in its canonical case (RFC 5646 §2.1.1): ``uz-latn`` -> ``uz-Latn``.
 

@@ -84,9 +84,11 @@ _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PARAM_HEAD_RE = re.compile(
     r"^(?P<name>\S+)\s+(?P<type>\S+)(?:\s*=\s*(?P<default>.*?))?$",
 )
-_INTEGER_RE = re.compile(r"^[+-]?\d+$")
-_DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# XSD lexical forms, matched whole (fullmatch); whitespace collapses for these datatypes, and
+# only ASCII digits count (int() and \d also take "1_000" and other scripts' digits).
+_INTEGER_RE = re.compile(r"\s*[+-]?[0-9]+\s*")
+_DECIMAL_RE = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _GYEAR_RE = re.compile(r"^-?\d{4,}$")
 _DURATION_RE = re.compile(
     r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
@@ -319,18 +321,18 @@ def parse_param_value(param: Param, raw: str) -> Node:
             raise bad("text@lang (a language-tagged string such as Fanlar@uz-Latn)")
         return Literal(text, lang=canonical_language_tag(lang))
     if kind == "integer":
-        if not _INTEGER_RE.match(value):
+        if not _INTEGER_RE.fullmatch(value):
             raise bad("an integer")
         return Literal(str(int(value)), datatype=XSD.integer)
     if kind == "decimal":
-        if not _DECIMAL_RE.match(value):
+        if not _DECIMAL_RE.fullmatch(value):
             raise bad("a decimal number")
         return Literal(_canonical_decimal(Decimal(value)), datatype=XSD.decimal)
     if kind == "date":
         if value == "today":
             return Literal(dt.date.today().isoformat(), datatype=XSD.date)
         try:
-            if not _DATE_RE.match(value):
+            if not _DATE_RE.fullmatch(value):
                 raise ValueError
             dt.date.fromisoformat(value)
         except ValueError:
@@ -607,7 +609,7 @@ def _term_from_store(term: Any) -> Node:
     if kind == "Literal":
         language = term.language
         if language:
-            return _language_literal(term.value, _canonical_tag(language))
+            return _language_literal(term.value, canonical_language_tag(language))
         return _normalised_literal(term.value, term.datatype.value)
     if kind == "BlankNode":
         return BNode(term.value)
@@ -704,7 +706,7 @@ def normalise_term(term: Node | None) -> Node | None:
         return term
     lexical = str(term)
     if term.language:
-        return _language_literal(lexical, _canonical_tag(term.language))
+        return _language_literal(lexical, canonical_language_tag(term.language))
     return _normalised_literal(lexical, None if term.datatype is None else str(term.datatype))
 
 
@@ -728,7 +730,7 @@ def _normalised_literal(lexical: str, datatype_iri: str | None) -> Literal:
     try:
         if datatype_iri in _INTEGER_IRIS:
             # Oxigraph stores the derived integer types as xsd:integer; so does kgtool.
-            if not _INTEGER_LEXICAL_RE.fullmatch(lexical):
+            if not _INTEGER_RE.fullmatch(lexical):
                 return Literal(lexical, datatype=_XSD_INTEGER, normalize=False)
             number = int(lexical)
             return _built_literal(str(number), None, _XSD_INTEGER, number, False)
@@ -737,12 +739,12 @@ def _normalised_literal(lexical: str, datatype_iri: str | None) -> Literal:
             if flag or lexical.strip() in ("false", "0"):
                 return _built_literal("true" if flag else "false", None, _XSD_BOOLEAN, flag, False)
             return Literal(lexical, datatype=_XSD_BOOLEAN, normalize=False)
-        if datatype_iri == _XSD_DATE_IRI and _ISO_DATE_RE.fullmatch(lexical):
+        if datatype_iri == _XSD_DATE_IRI and _DATE_RE.fullmatch(lexical):
             # a well-formed date is already canonical (rdflib writes it back as isoformat)
             return _built_literal(lexical, None, _XSD_DATE, dt.date.fromisoformat(lexical), False)
         datatype = _datatype_ref(datatype_iri)
         if datatype_iri == _XSD_DECIMAL_IRI:
-            if not _DECIMAL_LEXICAL_RE.fullmatch(lexical):
+            if not _DECIMAL_RE.fullmatch(lexical):
                 return Literal(lexical, datatype=datatype, normalize=False)
             decimal = _canonical_decimal(Decimal(lexical))
             return _built_literal(decimal, None, datatype, Decimal(decimal), False)
@@ -762,10 +764,6 @@ def _datatype_ref(iri: str) -> URIRef:
 
 
 _new_str = str.__new__
-# int() also reads "1_000" and other scripts' digits; xsd:integer does not (whitespace collapses).
-_INTEGER_LEXICAL_RE = re.compile(r"\s*[+-]?[0-9]+\s*")
-_DECIMAL_LEXICAL_RE = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*")
-_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _LANGUAGE_TAG_RE = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")  # what rdflib's Literal accepts
 
 
@@ -791,11 +789,6 @@ def _language_literal(lexical: str, language: str) -> Literal:
     if _LANGUAGE_TAG_RE.fullmatch(language):
         return _built_literal(lexical, language, None, lexical, None)
     return Literal(lexical, lang=language)  # rdflib raises its own error for a bad tag
-
-
-@lru_cache(maxsize=1024)
-def _canonical_tag(tag: str) -> str:
-    return canonical_language_tag(tag)
 
 
 # --- renderers -------------------------------------------------------------------------------
