@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from kgtool.graph import load
 from kgtool.network import build_network, node_agreements
 from kgtool.project import Project
 from kgtool.viz import (
+    SEARCH_CYR_TO_LAT,
+    SEARCH_DROP,
     display_label,
     initial_positions,
     json_for_script,
@@ -78,6 +82,27 @@ def test_search_fold_folds_every_apostrophe_variant() -> None:
     variants = ["Oʻzbekiston", "O‘zbekiston", "O’zbekiston", "O'zbekiston", "O`zbekiston"]
     assert {search_fold(v) for v in variants} == {"ozbekiston"}
     assert search_keys(["Олий таълим", "Oliy ta'lim"]) == ["oliy talim"]
+
+
+def _fold_whole(text: str) -> str:
+    """search_fold as first defined: every step over the whole text at once."""
+    table = str.maketrans({**SEARCH_CYR_TO_LAT, **dict.fromkeys(SEARCH_DROP)})
+    out = unicodedata.normalize("NFC", text).lower().translate(table)
+    out = out.replace("ye", "e").replace("ts", "s")
+    return re.sub(
+        r"[^0-9a-z\u00c0-\u024f\u0400-\u04ff\u1100-\u11ff\uac00-\ud7af]+", " ", out
+    ).strip()
+
+
+def test_search_fold_piece_by_piece_is_the_whole_text_fold() -> None:
+    # pieces that meet at white space: apostrophes and hyphens at either end, digraphs split by
+    # a dropped apostrophe, combining marks, odd spaces, Korean, a lone punctuation piece
+    alphabet = list("aeysty'ʼ‘`-—.,«»\"") + list("ЕеЦцЁёЎўҚқ") + ["e\u0301", "\u00a0", "\u2003"]
+    alphabet += [" ", " ", "\t", "\n", "\u3000", "한", "İ", "ß", "Σ", "ς"]
+    generator = random.Random(7)
+    for _ in range(5000):
+        text = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 14)))
+        assert search_fold(text) == _fold_whole(text), repr(text)
 
 
 def test_search_keys_read_cyrillic_by_the_transliteration_rules_too() -> None:
