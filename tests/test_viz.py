@@ -20,6 +20,7 @@ from kgtool.graph import load
 from kgtool.network import build_network, node_agreements
 from kgtool.project import Project
 from kgtool.viz import (
+    AGREEMENT_COLUMNS,
     SEARCH_CYR_TO_LAT,
     SEARCH_DROP,
     display_label,
@@ -150,15 +151,28 @@ def test_the_page_data_hold_each_agreement_once_and_refer_to_it(options: dict[st
     data, vis_nodes, groups = page_data(network, "en")
     agreement_order = sorted(network.agreements)
     order = sorted(network.graph.nodes)
-    assert len(data["agreements"]) == len(network.agreements)
+    columns = data["agreements"]
+    assert set(columns) == set(AGREEMENT_COLUMNS)
+    assert {len(column) for column in columns.values()} == {len(network.agreements)}
     for i, iri in enumerate(order):
         own = {agreement_order[k] for k in data["nodes"][i]["agreements"]}
         assert own == {a.iri for a in node_agreements(network, iri)}
-    for k, entry in enumerate(data["agreements"]):
-        parties = network.agreements[agreement_order[k]].parties
-        assert [order[p] if isinstance(p, int) else p for p in entry["parties"]] == [
-            p if p in network.graph else display_label(network, p, "en") for p in parties
+    source_names = data["agreementSources"]
+    assert len(set(source_names)) == len(source_names)
+    for k, party_refs in enumerate(columns["parties"]):
+        agreement = network.agreements[agreement_order[k]]
+        assert [order[p] if isinstance(p, int) else p for p in party_refs] == [
+            p if p in network.graph else display_label(network, p, "en") for p in agreement.parties
         ]
+        # a missing field is null in its column; sources are named through agreementSources
+        own_sources = columns["sources"][k]
+        assert (own_sources is None) == (not agreement.sources)
+        assert [source_names[s] for s in own_sources or []] == list(agreement.sources)
+        assert columns["signed"][k] == (agreement.signed_on or None)
+        assert columns["expires"][k] == (
+            agreement.expires_on.isoformat() if agreement.expires_on else None
+        )
+        assert (columns["kind"][k] is None) == (agreement.kind is None)
     # ties as flat lists: ends in pairs, agreements tie after tie (tieSizes[k] for tie k)
     sizes = data["tieSizes"]
     assert len(sizes) == network.graph.number_of_edges() == len(data["ends"]) // 2
@@ -178,7 +192,7 @@ def test_the_page_data_hold_each_agreement_once_and_refer_to_it(options: dict[st
     # a small network: vis-network lays it out itself, and expired ties are dashed
     assert all("x" not in node for node in vis_nodes)
     assert any(status["dashes"] for status in data["statuses"])
-    outside = [p for entry in data["agreements"] for p in entry["parties"] if isinstance(p, str)]
+    outside = [p for refs in columns["parties"] for p in refs if isinstance(p, str)]
     assert bool(outside) == bool(options)
     assert {node["group"] for node in vis_nodes} == set(groups)
 

@@ -39,6 +39,7 @@ function kgPartyLabel(party) {
 function kgData() {
   if (KG !== null) { return KG; }
   KG = JSON.parse(document.getElementById("kg-data").textContent);
+  KG.agreements = kgAgreementObjects(KG.agreements, KG.agreementSources);
   var sizes = KG.tieSizes, start = new Int32Array(sizes.length + 1);
   for (var k = 0; k < sizes.length; k++) { start[k + 1] = start[k] + sizes[k]; }
   KG.ties = sizes.length;
@@ -48,6 +49,25 @@ function kgData() {
   KG.tieHidden = new Uint8Array(sizes.length);  /* what the edge DataSet was last told */
   KG.tieSizes = null;  /* no delete: that would turn KG into a slow dictionary object */
   return KG;
+}
+
+/* The agreements come in columns, a list per field (null where an agreement has none) and
+   sources as indexes into sourceNames: an object per agreement, with only the fields it has. */
+function kgAgreementObjects(columns, sourceNames) {
+  var out = new Array(columns.title.length);
+  var optional = ["kind", "signed", "term", "expires"];
+  for (var i = 0; i < out.length; i++) {
+    var a = {title: columns.title[i], status: columns.status[i],
+             directions: columns.directions[i], parties: columns.parties[i]};
+    for (var f = 0; f < optional.length; f++) {
+      var value = columns[optional[f]][i];
+      if (value !== null) { a[optional[f]] = value; }
+    }
+    var own = columns.sources[i];
+    if (own !== null) { a.sources = own.map(function (s) { return sourceNames[s]; }); }
+    out[i] = a;
+  }
+  return out;
 }
 
 /* Tie k's agreement indexes (a view, no copy). */
