@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import IO, Any, ParamSpec, TypeVar
 
 import click
 
@@ -39,7 +40,56 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineUsageError(click.UsageError):
+    """A click usage error told in one line naming the command and the problem, e.g.
+    ``kgtool serve: invalid value for '--timeout': 'abc' is not a valid float (see 'kgtool
+    serve --help')``, instead of click's usage line, hint, blank line and error."""
+
+    def __init__(self, cause: click.UsageError) -> None:
+        command = cause.ctx.command_path if cause.ctx is not None else "kgtool"
+        problem = " ".join(line.strip() for line in cause.format_message().splitlines())
+        if problem[:1].isupper() and problem[1:2].islower():  # "Invalid value", not "TEXT"
+            problem = problem[0].lower() + problem[1:]
+        problem = problem.strip().removesuffix(".")
+        super().__init__(f"{command}: {problem} (see '{command} --help')", cause.ctx)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, file=file, err=True)
+
+
+@contextmanager
+def _one_line_usage_errors() -> Iterator[None]:
+    """Re-raise click's usage errors as OneLineUsageError; a group called without its
+    command still shows its whole help (NoArgsIsHelpError)."""
+    try:
+        yield
+    except (OneLineUsageError, click.exceptions.NoArgsIsHelpError):
+        raise
+    except click.UsageError as exc:
+        raise OneLineUsageError(exc) from exc
+
+
+class KgtoolGroup(click.Group):
+    """The root group. Every usage error, whether from parsing the root's options, resolving a
+    (sub)command, parsing its parameters or raised by its callback, passes through these two
+    methods, in click's standalone mode (CliRunner) and in main() alike."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with _one_line_usage_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _one_line_usage_errors():
+            return super().invoke(ctx)
+
+
+@click.group("kgtool", cls=KgtoolGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kgtool")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.option(

@@ -131,3 +131,81 @@ def test_names_resolve_refuses_a_question_that_cannot_match(args: list[str]) -> 
     """An empty name or --limit 0 answered 'nothing matches' (exit 1), blaming the graph."""
     result = CliRunner().invoke(cli, ["names", "resolve", *args])
     assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["serve", "--timeout", "abc"],
+            "kgtool serve: invalid value for '--timeout': 'abc' is not a valid float "
+            "(see 'kgtool serve --help')",
+        ),
+        (
+            ["build", "-j", "0"],
+            "kgtool build: invalid value for '-j' / '--jobs': 0 is not in the range x>=1 "
+            "(see 'kgtool build --help')",
+        ),
+        (
+            ["validate", "--format", "x"],
+            "kgtool validate: invalid value for '--format': 'x' is not one of 'text', 'json', "
+            "'turtle', 'github', 'junit' (see 'kgtool validate --help')",
+        ),
+        (
+            ["export", "--no-such-option"],
+            "kgtool export: no such option '--no-such-option' (see 'kgtool export --help')",
+        ),
+        (["--bogus"], "kgtool: no such option '--bogus' (see 'kgtool --help')"),
+        (
+            ["names", "resolve"],
+            "kgtool names resolve: missing argument 'TEXT' (see 'kgtool names resolve --help')",
+        ),
+        (["viz"], "kgtool viz: missing option '-o' / '--output' (see 'kgtool viz --help')"),
+        (["nosuch"], "kgtool: no such command 'nosuch' (see 'kgtool --help')"),
+        (
+            ["names", "nosuch"],
+            "kgtool names: no such command 'nosuch' (see 'kgtool names --help')",
+        ),
+        (
+            ["--memory", "--store", "somewhere", "stats"],
+            "kgtool: choose either --store DIR or --memory (see 'kgtool --help')",
+        ),
+        (
+            ["serve", "--timout", "3"],
+            "kgtool serve: no such option '--timout'. Did you mean '--timeout'? "
+            "(see 'kgtool serve --help')",
+        ),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "line",
+)
+def test_a_usage_error_is_one_line_naming_the_command_and_exit_2(
+    args: list[str], line: str
+) -> None:
+    """click printed four lines (usage, a hint, a blank line, the error); the guide asks for one
+    line naming the command and the problem, pointing to --help."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == EXIT_ERROR, result.output
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [line]
+
+
+def test_the_console_script_shows_a_usage_error_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """main() (the installed `kgtool`) runs click outside standalone mode: same one line."""
+    assert main(["serve", "--timeout", "abc"]) == EXIT_ERROR
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "kgtool serve: invalid value for '--timeout': 'abc' is not a valid float "
+        "(see 'kgtool serve --help')"
+    ]
+
+
+@pytest.mark.parametrize("args", [[], ["names"]], ids=["kgtool", "kgtool names"])
+def test_a_group_without_its_command_still_shows_its_help(args: list[str]) -> None:
+    """click reports a missing command by printing the group's help: that stays whole."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.startswith(f"Usage: {' '.join(['kgtool', *args])} [OPTIONS] COMMAND")
+    assert "\n\nCommands:\n" in result.stderr
