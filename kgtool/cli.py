@@ -916,18 +916,20 @@ def serve(host: str, port: str, timeout: float, max_rows: int, paths: tuple[Path
     Example: kgtool serve --port 8000 --timeout 5
     """
     from kgtool.graph import load
-    from kgtool.serve import check_address, check_limits
     from kgtool.serve import serve as serve_site
-
-    # The library checks these again; here they fail before the graph loads, in one line.
-    check_limits(timeout, max_rows)
-    port_number = check_address(host, port)
-    loaded = load(list(paths) or None)
 
     def announce(url: str) -> None:
         click.echo(f"serving on {url} (SPARQL at /sparql); Ctrl-C stops", err=True)
 
-    serve_site(loaded, host, port_number, timeout=timeout, max_rows=max_rows, on_ready=announce)
+    # Given the loading rather than the graph, serve checks the options before the slow load.
+    serve_site(
+        lambda: load(list(paths) or None),
+        host,
+        port,
+        timeout=timeout,
+        max_rows=max_rows,
+        on_ready=announce,
+    )
 
 
 # [anchor: extract commands]

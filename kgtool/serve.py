@@ -641,6 +641,13 @@ def create_app(
     with ``base_url`` as its base and ``base_url + "sparql"`` as its SPARQL endpoint.
     """
     check_limits(timeout, max_rows)
+    return _application(loaded, base_url, timeout, max_rows, site_dir)
+
+
+def _application(
+    loaded: LoadedGraph, base_url: str, timeout: float, max_rows: int, site_dir: Path | None
+) -> Starlette:
+    """Return create_app's application, the limits already checked."""
     if not base_url.endswith("/"):
         base_url += "/"
     own_site = site_dir is None
@@ -710,7 +717,7 @@ def check_address(host: str, port: int | str) -> int:
 
 
 def serve(
-    loaded: LoadedGraph,
+    graph: LoadedGraph | Callable[[], LoadedGraph],
     host: str = "127.0.0.1",
     port: int | str = 8000,
     *,
@@ -720,13 +727,16 @@ def serve(
 ) -> None:
     """Serve the site and the read-only SPARQL endpoint until interrupted.
 
-    ``on_ready(url)`` is called once the options are checked and the site is built, just
-    before the server starts: the moment to announce it. The limits are checked by
-    ``create_app``, before it publishes the site."""
+    ``graph`` is the loaded graph or a function loading it: the function is called only once
+    the limits and the address are checked, so a bad option fails before a slow load.
+    ``on_ready(url)`` is called once the site is built, just before the server starts: the
+    moment to announce it."""
+    check_limits(timeout, max_rows)
     port = check_address(host, port)
+    loaded = graph() if callable(graph) else graph
     shown = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown}:{port}/"
-    app = create_app(loaded, base_url=base_url, timeout=timeout, max_rows=max_rows)
+    app = _application(loaded, base_url, timeout, max_rows, site_dir=None)
     if on_ready is not None:
         on_ready(base_url)
     try:

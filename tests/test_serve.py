@@ -396,13 +396,37 @@ def test_serve_command_names_a_bad_port_in_one_line(
 
 
 def test_create_app_checks_the_limits_before_publishing(loaded: LoadedGraph) -> None:
-    """create_app is the library entry the limits matter to (serve goes through it)."""
+    """create_app is a library entry the limits matter to (serve checks them before loading)."""
     from kgtool.errors import KgtoolError
 
     with pytest.raises(KgtoolError, match="--max-rows must be a positive number"):
         create_app(loaded, max_rows=0)
     with pytest.raises(KgtoolError, match="--timeout must be a positive number"):
         create_app(loaded, timeout=float("inf"))
+
+
+@pytest.mark.parametrize(
+    ("port", "timeout", "max_rows", "message"),
+    [
+        ("70000", 5.0, 10, "--port must be a TCP port number from 1 to 65535, not 70000"),
+        ("1", 0.0, 10, "--timeout must be a positive number of seconds, not 0"),
+        ("1", 5.0, 0, "--max-rows must be a positive number of rows, not 0"),
+    ],
+)
+def test_serve_checks_its_options_before_it_loads_the_graph(
+    port: str, timeout: float, max_rows: int, message: str
+) -> None:
+    """The checks live in the library only (the CLI no longer repeats them): library callers
+    get them too, and a graph given as its loading is loaded only once they pass."""
+    from kgtool.errors import KgtoolError
+    from kgtool.serve import serve
+
+    def must_not_load() -> LoadedGraph:
+        raise AssertionError("the graph loaded before the options were checked")
+
+    with pytest.raises(KgtoolError) as refused:
+        serve(must_not_load, port=port, timeout=timeout, max_rows=max_rows)
+    assert str(refused.value) == message
 
 
 def test_serve_command_names_a_port_it_cannot_use(
