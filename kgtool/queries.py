@@ -89,6 +89,8 @@ _PARAM_HEAD_RE = re.compile(
 _INTEGER_RE = re.compile(r"\s*[+-]?[0-9]+\s*")
 _DECIMAL_RE = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: A decimal in kgtool's canonical form, or an integer-looking one that only lacks its ".0".
+_CANONICAL_DECIMAL_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(\.(?:0|[0-9]*[1-9]))?")
 _GYEAR_RE = re.compile(r"^-?\d{4,}$")
 _DURATION_RE = re.compile(
     r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
@@ -623,16 +625,22 @@ def _sorted_lists(columns: tuple[str, ...], rows: Sequence[Row], lists: Sequence
         return list(rows)
     out: list[Row] = []
     for row in rows:
-        cells = list(row)
+        cells: list[Node | None] | None = None  # a copy only when an engine left a list unsorted
         for i in list_columns:
-            cell = cells[i]
+            cell = row[i]
             if isinstance(cell, Literal) and LIST_SEPARATOR in cell:
-                joined = LIST_SEPARATOR.join(sorted(set(cell.split(LIST_SEPARATOR))))
+                items = cell.split(LIST_SEPARATOR)
+                ordered = sorted(set(items))
+                if ordered == items and cell.datatype is None:
+                    continue
+                joined = LIST_SEPARATOR.join(ordered)
+                if cells is None:
+                    cells = list(row)
                 if cell.datatype is None:
                     cells[i] = _built_literal(joined, cell.language, None, joined, None)
                 else:
                     cells[i] = Literal(joined, lang=cell.language)
-        out.append(tuple(cells))
+        out.append(row if cells is None else tuple(cells))
     return out
 
 
@@ -744,6 +752,11 @@ def _normalised_literal(lexical: str, datatype_iri: str | None) -> Literal:
             return _built_literal(lexical, None, _XSD_DATE, dt.date.fromisoformat(lexical), False)
         datatype = _datatype_ref(datatype_iri)
         if datatype_iri == _XSD_DECIMAL_IRI:
+            plain_form = _CANONICAL_DECIMAL_RE.fullmatch(lexical)
+            if plain_form and not lexical.startswith("-0"):  # -0 and -0.5 go the long way
+                # as engines write decimals: at most ".0" to add, one Decimal to make
+                decimal = lexical if plain_form.group(1) else lexical + ".0"
+                return _built_literal(decimal, None, datatype, Decimal(decimal), False)
             if not _DECIMAL_RE.fullmatch(lexical):
                 return Literal(lexical, datatype=datatype, normalize=False)
             decimal = _canonical_decimal(Decimal(lexical))

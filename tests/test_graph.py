@@ -21,6 +21,7 @@ from kgtool.graph import (
     load,
     locate,
     oxigraph_store,
+    query_store,
     read_manifest,
     union_graph,
 )
@@ -326,3 +327,82 @@ def test_oxigraph_store_answers_sparql(store: str) -> None:
         )
     )
     assert rows[0][0].value == "9"  # 8 institutions and the class coop:Institution
+
+
+ODD_TERMS_NT = r"""
+<http://ex/s> <http://ex/p01> "tab\there, line\nbreak, return\r, quote\" backslash\\ apostrophe'" .
+<http://ex/s> <http://ex/p02> "line separator\u2028, nul\u0000, delete\u007F, emoji\U0001F600, é" .
+<http://ex/s> <http://ex/p03> "Toshkent"@uz-Latn .
+<http://ex/s> <http://ex/p04> "colour"@en-GB .
+<http://ex/s> <http://ex/p05> "+12"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<http://ex/s> <http://ex/p06> "012"^^<http://www.w3.org/2001/XMLSchema#int> .
+<http://ex/s> <http://ex/p07> "370.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .
+<http://ex/s> <http://ex/p08> "-0.50"^^<http://www.w3.org/2001/XMLSchema#decimal> .
+<http://ex/s> <http://ex/p09> "1e5"^^<http://www.w3.org/2001/XMLSchema#double> .
+<http://ex/s> <http://ex/p10> "NaN"^^<http://www.w3.org/2001/XMLSchema#double> .
+<http://ex/s> <http://ex/p11> "1"^^<http://www.w3.org/2001/XMLSchema#boolean> .
+<http://ex/s> <http://ex/p12> "false"^^<http://www.w3.org/2001/XMLSchema#boolean> .
+<http://ex/s> <http://ex/p13> "2024-02-29"^^<http://www.w3.org/2001/XMLSchema#date> .
+<http://ex/s> <http://ex/p14> "1_000"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<http://ex/s> <http://ex/p15> "x y"^^<http://ex/datatype#odd> .
+<http://ex/s> <http://ex/p16> _:blank .
+<http://ex/s> <http://ex/p17> <http://ex/a?b=c&d#e> .
+<http://ex/s> <http://ex/p18> <http://ex/Ўзбекистон> .
+<http://ex/s> <http://ex/p19> "" .
+<http://ex/s> <http://ex/p20> "P12M"^^<http://www.w3.org/2001/XMLSchema#duration> .
+<http://ex/s> <http://ex/p21> "-7"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<http://ex/s> <http://ex/p22> "\"quoted\"@en" .
+"""
+
+
+def _described(rows: tuple[tuple[object, ...], ...]) -> list[list[tuple[object, ...]]]:
+    """Each cell with everything that tells rdflib terms apart."""
+    return [
+        [(type(t), str(t), getattr(t, "language", None), getattr(t, "datatype", None)) for t in row]
+        for row in rows
+    ]
+
+
+@pytest.mark.parametrize("convert", [None, "normalised"])
+def test_read_all_at_once_answers_as_read_solution_by_solution(
+    tmp_path: Path, convert: str | None
+) -> None:
+    """query_store reads a whole answer from Oxigraph's SPARQL TSV; with max_rows, solution by
+    solution. Both readings must give the same terms, whatever the literal."""
+    from kgtool.queries import _term_from_store
+
+    data = tmp_path / "odd.nt"
+    data.write_text(ODD_TERMS_NT, encoding="utf-8")
+    store = oxigraph_store(load([data], project=Project(tmp_path), store="oxigraph"))
+    converter = _term_from_store if convert else None
+    queries = [
+        "SELECT ?p ?o ?nothing WHERE { ?s ?p ?o OPTIONAL { ?o <http://ex/none> ?nothing } }"
+        " ORDER BY ?p",
+        "SELECT * WHERE { }",  # one solution without columns
+        "SELECT ?x WHERE { FILTER(false) }",  # no solution
+        "SELECT ?x WHERE { OPTIONAL { <http://ex/s> <http://ex/none> ?x } }",  # one, unbound
+        'SELECT ?tabbed WHERE { BIND(CONCAT("a\\tb", "\\n") AS ?tabbed) }',
+    ]
+    for text in queries:
+        at_once = query_store(store, text, convert=converter)
+        one_by_one = query_store(store, text, convert=converter, max_rows=10**6)
+        assert at_once.columns == one_by_one.columns, text
+        assert at_once.rows == one_by_one.rows, text
+        assert _described(at_once.rows) == _described(one_by_one.rows), text
+    odd = query_store(store, queries[0], convert=converter)
+    assert len(odd.rows) == ODD_TERMS_NT.count("<http://ex/s>")
+    assert str(odd.rows[0][1]).startswith('tab\there, line\nbreak, return\r, quote" backslash\\')
+    assert query_store(store, queries[1]).rows == ((),)
+    assert query_store(store, queries[2]).rows == ()
+    assert query_store(store, queries[3]).rows == ((None,),)
+
+
+def test_a_result_cell_in_no_known_syntax_is_an_error() -> None:
+    from kgtool.graph import _tsv_term
+
+    with pytest.raises(KgtoolError, match="unsupported RDF term"):
+        _tsv_term("<< <http://ex/s> <http://ex/p> <http://ex/o> >>")
+    with pytest.raises(ValueError, match="unexpected SPARQL TSV cell"):
+        _tsv_term("1.2.3")
+    with pytest.raises(ValueError, match="unknown escape"):
+        _tsv_term('"a\\qb"')

@@ -401,6 +401,13 @@ ODD_LITERALS = [
     (_typed("2024-02-29Z", XSD.date), _typed("2024-02-29Z", XSD.date)),
     (_typed("2.50", XSD.decimal), _typed("2.5", XSD.decimal)),
     (_typed("-0", XSD.decimal), _typed("0.0", XSD.decimal)),
+    (_typed("-0.0", XSD.decimal), _typed("0.0", XSD.decimal)),
+    (_typed("-0.50", XSD.decimal), _typed("-0.5", XSD.decimal)),
+    (_typed("370", XSD.decimal), _typed("370.0", XSD.decimal)),
+    (_typed("-12", XSD.decimal), _typed("-12.0", XSD.decimal)),
+    (_typed("164.5", XSD.decimal), _typed("164.5", XSD.decimal)),
+    (_typed("0.05", XSD.decimal), _typed("0.05", XSD.decimal)),
+    (_typed("007", XSD.decimal), _typed("7.0", XSD.decimal)),
     (_typed("1e5", XSD.decimal), _typed("1e5", XSD.decimal)),
     (_typed("P12M", XSD.duration), _typed("P1Y", XSD.duration)),
 ]
