@@ -237,14 +237,15 @@ def validate_command(
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 
 
-def _parse_date(value: str | None) -> dt.date | None:
-    """Return the date an option gave (YYYY-MM-DD), None when it was not given."""
+def _parse_date(value: str | None, option: str) -> dt.date | None:
+    """Return the date ``option`` gave (YYYY-MM-DD), None when it was not given."""
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+        message = f"{value!r} is not a date (YYYY-MM-DD)"
+        raise click.BadParameter(message, param_hint=f"'{option}'") from exc
 
 
 @cli.command("reason")
@@ -331,7 +332,8 @@ def stats_command(paths: tuple[Path, ...], as_of: str | None, fmt: str) -> None:
     from kgtool.graph import load
     from kgtool.stats import stats
 
-    counted = stats(load(list(paths) or None), _parse_date(as_of))
+    day = _parse_date(as_of, "--as-of")  # before loading: a bad date fails at once
+    counted = stats(load(list(paths) or None), day)
     click.echo(counted.to_json() if fmt == "json" else counted.to_text(), nl=False)
 
 
@@ -387,7 +389,7 @@ def build_command(
     summary = build(
         out_dir=out_dir,
         store_dir=store_dir,
-        as_of=_parse_date(as_of),
+        as_of=_parse_date(as_of, "--as-of"),
         reasoning=not no_reason,
         site=site,
         jobs=jobs,
@@ -963,7 +965,7 @@ def extract_command(
     from kgtool.extract.turtle import to_turtle
     from kgtool.fsutil import atomic_write_text
 
-    result = extract_documents(list(files), published=_parse_date(published))
+    result = extract_documents(list(files), published=_parse_date(published, "--published"))
     if fmt == "json":
         text = json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n"
     else:

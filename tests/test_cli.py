@@ -163,6 +163,16 @@ def test_names_resolve_refuses_a_question_that_cannot_match(args: list[str]) -> 
         (["viz"], "kgtool viz: missing option '-o' / '--output' (see 'kgtool viz --help')"),
         (["nosuch"], "kgtool: no such command 'nosuch' (see 'kgtool --help')"),
         (
+            ["stats", "--as-of", "2025-13-01"],
+            "kgtool stats: invalid value for '--as-of': '2025-13-01' is not a date (YYYY-MM-DD) "
+            "(see 'kgtool stats --help')",
+        ),
+        (
+            ["extract", "--published", "yesterday", __file__],
+            "kgtool extract: invalid value for '--published': 'yesterday' is not a date "
+            "(YYYY-MM-DD) (see 'kgtool extract --help')",
+        ),
+        (
             ["names", "nosuch"],
             "kgtool names: no such command 'nosuch' (see 'kgtool names --help')",
         ),
