@@ -1333,21 +1333,28 @@ def validate_loaded(
 ) -> tuple[Graph, Graph]:
     """Validate the union of ``data_graphs`` of a loaded dataset against ``shapes``.
 
-    Return the ``sh:ValidationReport`` graph and a small graph with the ``label_properties``
-    of the reported focus nodes (what ``kgtool.validate`` needs to show them), so that no
-    rdflib copy of the data is ever made.
+    Return the ``sh:ValidationReport`` graph and a small graph with the names of the reported
+    focus nodes (what ``kgtool.validate`` needs to show them), so that no rdflib copy of the
+    data is ever made: for each node, the values of the first of ``label_properties`` that
+    gives it a literal (the one a report shows).
     """
     store: Any = oxigraph_store(loaded)
     names = sorted(str(g) for g in data_graphs)
     results = validate_store(store, shapes, data_graphs=names)
     labels = Graph()
     wanted = set(names)
+    properties = [(prop, to_oxigraph(prop)) for prop in label_properties]
     for focus in {r.focus_node for r in results if isinstance(r.focus_node, URIRef)}:
         subject = to_oxigraph(focus)
-        for prop in label_properties:
-            for quad in store.quads_for_pattern(subject, to_oxigraph(prop), None, None):
+        for prop, ox_prop in properties:
+            named = False
+            for quad in store.quads_for_pattern(subject, ox_prop, None, None):
                 if quad.graph_name.value in wanted:
-                    labels.add((focus, prop, to_rdflib(quad.object)))
+                    value = to_rdflib(quad.object)
+                    labels.add((focus, prop, value))
+                    named = named or isinstance(value, Literal)
+            if named:
+                break
     return report_graph(results, shapes), labels
 
 
@@ -1371,24 +1378,33 @@ def _line_index(lines: Sequence[str]) -> _LineIndex:
     prefixes: dict[str, str] = {}
     for number, text in enumerate(lines, start=1):
         lead = text.lstrip()
-        if not lead or lead.startswith("#"):
-            continue
-        match = _PREFIX_LINE.match(text)
-        if match:
-            prefixes[match[1] or ""] = match[2]
-        if lead[0] in "[{":
-            lead = lead[1:].lstrip()
         if not lead:
             continue
-        if lead[0] == "<":
+        head = lead[0]
+        if head == "<":  # first: every line of N-Triples, most lines of Turtle
             end = lead.find(">")
             token = lead[: end + 1] if end != -1 else ""
-        elif lead[0] == '"':
-            end = lead.find('"', 1)
-            token = lead[: end + 1] if end != -1 else ""
         else:
-            cut = _TOKEN_END.search(lead)
-            token = lead[: cut.start()] if cut else lead
+            if head == "#":
+                continue
+            if head in "@Pp":
+                match = _PREFIX_LINE.match(text)
+                if match:
+                    prefixes[match[1] or ""] = match[2]
+            if head in "[{":
+                lead = lead[1:].lstrip()
+                if not lead:
+                    continue
+                head = lead[0]
+            if head == "<":
+                end = lead.find(">")
+                token = lead[: end + 1] if end != -1 else ""
+            elif head == '"':
+                end = lead.find('"', 1)
+                token = lead[: end + 1] if end != -1 else ""
+            else:
+                cut = _TOKEN_END.search(lead)
+                token = lead[: cut.start()] if cut else lead
         if token and token not in first:
             first[token] = number
     return _LineIndex(first, prefixes)
