@@ -413,17 +413,7 @@ class CasedOxigraphStore(OxigraphStore):
 def to_rdflib(term: object) -> Node:
     """Convert an Oxigraph term to rdflib; ``xsd:string`` literals become plain literals and
     language tags get their canonical case."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=canonical_language_tag(term.language))
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise KgtoolError(f"unsupported RDF term {term!r} (RDF-star is not used by kgtool)")
+    return rdflib_term(*_ox_parts(term))
 
 
 def _plain(triple: tuple[Node, Node, Node]) -> tuple[Node, Node, Node]:
@@ -730,6 +720,12 @@ OxStore = ox.Store
 #: A query's result form; ``"GRAPH"`` for CONSTRUCT and DESCRIBE.
 QueryForm = typing.Literal["SELECT", "ASK", "GRAPH"]
 
+#: Turns a result term into an rdflib term, given its parts: the kind (``"iri"``, ``"blank"``
+#: or ``"literal"``), the value (the IRI, the blank node's label or the lexical form), and for
+#: a literal its language tag (``""`` for none) and datatype IRI (``""`` for IRIs and blank
+#: nodes). Parts, not Oxigraph terms: a whole answer is read as text (see ``query_store``).
+TermConverter = Callable[[str, str, str, str], Node]
+
 
 @dataclass(frozen=True)
 class StoreAnswer:
@@ -756,12 +752,14 @@ def query_store(
     prefixes: Mapping[str, str] | None = None,
     forms: Collection[QueryForm] = ("SELECT", "ASK", "GRAPH"),
     max_rows: int | None = None,
-    convert: Callable[[Any], Node] | None = None,
+    convert: TermConverter | None = None,
 ) -> StoreAnswer:
     """Run a SPARQL query on ``store`` and return its answer in rdflib terms.
 
     The default graph is the union of the named graphs unless ``default_graphs`` are given.
-    Each distinct result term is converted once, with ``convert`` (default ``to_rdflib``).
+    Each distinct result term is converted once, with ``convert`` (default ``rdflib_term``).
+    Without ``max_rows`` a SELECT answer is read at once from its SPARQL TSV serialisation
+    (a string per cell rather than a Python object per cell); with it, solution by solution.
     Raises ``SyntaxError`` for a malformed query and ``ValueError``, ``OSError`` or
     ``RuntimeError`` when evaluation fails (also while the results are read).
     """
@@ -777,13 +775,13 @@ def query_store(
     result = store.query(text, **options)
     if isinstance(result, ox.QueryBoolean):
         return StoreAnswer("ASK", boolean=bool(result)) if "ASK" in forms else StoreAnswer("ASK")
-    to_node = convert or to_rdflib
+    to_node = convert or rdflib_term
     converted: dict[Any, Node] = {}
 
     def node(term: Any) -> Node:
         found = converted.get(term)
         if found is None:
-            found = converted[term] = to_node(term)
+            found = converted[term] = to_node(*_ox_parts(term))
         return found
 
     limit = max_rows if max_rows is not None else -1
@@ -813,53 +811,53 @@ def query_store(
                 continue
             found = cached(term)
             if found is None:
-                found = converted[term] = to_node(term)
+                found = converted[term] = to_node(*_ox_parts(term))
             row.append(found)
         rows.append(tuple(row))
     return StoreAnswer("SELECT", columns, tuple(rows))
 
 
 def _tsv_rows(
-    result: ox.QuerySolutions, width: int, to_node: Callable[[Any], Node]
+    result: ox.QuerySolutions, width: int, to_node: TermConverter
 ) -> tuple[tuple[Node | None, ...], ...]:
     """Return every row of ``result`` in rdflib terms, read from its SPARQL TSV serialisation.
 
     Oxigraph writes the whole answer in one call, and a cell is a plain string that is cheap to
     look up: far cheaper than a Python object per cell from iterating the solutions. Each
-    distinct cell becomes an Oxigraph term again, and then a ``to_node`` term, once.
+    distinct cell is parsed and converted once.
     """
     serialised = result.serialize(format=ox.QueryResultsFormat.TSV)
     text = "" if serialised is None else serialised.decode("utf-8")
     lines = text.split("\n")[1:-1]  # after the header; each row ends with a line break
     if width == 0:
         return ((),) * len(lines)
-    converted: dict[str, Node | None] = {"": None}
+    converted: dict[str, Any] = {"": None}
+    cached = converted.get
     rows: list[tuple[Node | None, ...]] = []
     for line in lines:
         row: list[Node | None] = []
         for cell in line.split("\t"):
-            if cell in converted:
-                row.append(converted[cell])
-            else:
-                found = converted[cell] = to_node(_tsv_term(cell))
-                row.append(found)
+            found = cached(cell, _UNSEEN)
+            if found is _UNSEEN:
+                found = converted[cell] = to_node(*_tsv_parts(cell))
+            row.append(found)
         rows.append(tuple(row))
     return tuple(rows)
 
 
+_UNSEEN: Any = object()
 _TSV_ESCAPE_RE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
 _TSV_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'"}
 _TSV_ESCAPES["\\"] = "\\"
+_XSD_STRING_IRI = str(XSD.string)
+_XSD_BOOLEAN_IRI = str(XSD.boolean)
+_RDF_LANG_STRING_IRI = str(RDF.langString)
 #: Turtle's bare numbers, as SPARQL TSV writes xsd:integer, xsd:decimal and xsd:double values.
 _TSV_NUMBERS = (
-    (re.compile(r"[+-]?[0-9]+"), ox.NamedNode(str(XSD.integer))),
-    (re.compile(r"[+-]?[0-9]*\.[0-9]+"), ox.NamedNode(str(XSD.decimal))),
-    (
-        re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+"),
-        ox.NamedNode(str(XSD.double)),
-    ),
+    (re.compile(r"[+-]?[0-9]+"), str(XSD.integer)),
+    (re.compile(r"[+-]?[0-9]*\.[0-9]+"), str(XSD.decimal)),
+    (re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+"), str(XSD.double)),
 )
-_XSD_BOOLEAN_NODE = ox.NamedNode(str(XSD.boolean))
 
 
 def _tsv_unescape(match: re.Match[str]) -> str:
@@ -871,15 +869,15 @@ def _tsv_unescape(match: re.Match[str]) -> str:
     return _TSV_ESCAPES[char]
 
 
-def _tsv_term(cell: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Return the Oxigraph term that a SPARQL TSV cell (Turtle syntax) writes."""
+def _tsv_parts(cell: str) -> tuple[str, str, str, str]:
+    """Return the parts (see ``TermConverter``) of the term a SPARQL TSV cell writes."""
     if cell.startswith("<<"):
         raise KgtoolError(f"unsupported RDF term {cell[:80]} in a query result")
     first = cell[0]
     if first == "<":
-        return ox.NamedNode(cell[1:-1])
+        return "iri", cell[1:-1], "", ""
     if first == "_":
-        return ox.BlankNode(cell[2:])
+        return "blank", cell[2:], "", ""
     if first == '"':
         end = cell.rindex('"')
         lexical = cell[1:end]
@@ -887,16 +885,40 @@ def _tsv_term(cell: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             lexical = _TSV_ESCAPE_RE.sub(_tsv_unescape, lexical)
         rest = cell[end + 1 :]
         if not rest:
-            return ox.Literal(lexical)
+            return "literal", lexical, "", _XSD_STRING_IRI
         if rest[0] == "@":
-            return ox.Literal(lexical, language=rest[1:])
-        return ox.Literal(lexical, datatype=ox.NamedNode(rest[3:-1]))
+            return "literal", lexical, rest[1:], _RDF_LANG_STRING_IRI
+        return "literal", lexical, "", rest[3:-1]
     if cell in ("true", "false"):
-        return ox.Literal(cell, datatype=_XSD_BOOLEAN_NODE)
+        return "literal", cell, "", _XSD_BOOLEAN_IRI
     for pattern, datatype in _TSV_NUMBERS:
         if pattern.fullmatch(cell):
-            return ox.Literal(cell, datatype=datatype)
+            return "literal", cell, "", datatype
     raise ValueError(f"unexpected SPARQL TSV cell {cell[:80]!r}")
+
+
+def _ox_parts(term: Any) -> tuple[str, str, str, str]:
+    """Return the parts (see ``TermConverter``) of an Oxigraph term."""
+    if isinstance(term, ox.NamedNode):
+        return "iri", term.value, "", ""
+    if isinstance(term, ox.Literal):
+        return "literal", term.value, term.language or "", term.datatype.value
+    if isinstance(term, ox.BlankNode):
+        return "blank", term.value, "", ""
+    raise KgtoolError(f"unsupported RDF term {term!r} (RDF-star is not used by kgtool)")
+
+
+def rdflib_term(kind: str, value: str, language: str, datatype: str) -> Node:
+    """Return the rdflib term of a result term's parts (see ``to_rdflib``)."""
+    if kind == "iri":
+        return URIRef(value)
+    if kind == "blank":
+        return BNode(value)
+    if language:
+        return Literal(value, lang=canonical_language_tag(language))
+    if datatype == _XSD_STRING_IRI:
+        return Literal(value)
+    return Literal(value, datatype=URIRef(datatype))
 
 
 def iter_quads(loaded: LoadedGraph) -> Iterator[tuple[Node, Node, Node, URIRef]]:

@@ -602,20 +602,17 @@ def _prefix_candidates(text: str) -> frozenset[str]:
     return frozenset(set(_PREFIX_USE_RE.findall(text)) - declared)
 
 
-def _term_from_store(term: Any) -> Node:
-    """Return the normalised rdflib term of an Oxigraph term (see ``normalise_term``)."""
-    kind = type(term).__name__
-    if kind == "NamedNode":
+def _term_from_store(kind: str, value: str, language: str, datatype: str) -> Node:
+    """Return the normalised rdflib term (see ``normalise_term``) of a result term's parts
+    (see ``kgtool.graph.TermConverter``)."""
+    if kind == "iri":
         # Oxigraph only holds valid IRIs: URIRef's own check would only repeat it.
-        return _new_str(URIRef, term.value)
-    if kind == "Literal":
-        language = term.language
+        return _new_str(URIRef, value)
+    if kind == "literal":
         if language:
-            return _language_literal(term.value, canonical_language_tag(language))
-        return _normalised_literal(term.value, term.datatype.value)
-    if kind == "BlankNode":
-        return BNode(term.value)
-    raise KgtoolError(f"unsupported RDF term {term!r} in a query result")
+            return _language_literal(value, canonical_language_tag(language))
+        return _normalised_literal(value, datatype)
+    return BNode(value)
 
 
 def _sorted_lists(columns: tuple[str, ...], rows: Sequence[Row], lists: Sequence[str]) -> list[Row]:

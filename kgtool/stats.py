@@ -227,13 +227,13 @@ def _rows(loaded: LoadedGraph, query: str) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in result if isinstance(row, ResultRow)]
 
 
-def _lexical_term(term: Any) -> Any:
-    """Return an Oxigraph term as the rdflib term stats reads: IRIs and blank nodes, literals
-    by lexical form and language tag (no datatype: nothing here needs a literal's value)."""
-    kind = type(term).__name__
-    if kind == "Literal":
-        return Literal(term.value, lang=term.language or None)
-    return BNode(term.value) if kind == "BlankNode" else URIRef(term.value)
+def _lexical_term(kind: str, value: str, language: str, datatype: str) -> Any:
+    """Return a result term (see ``kgtool.graph.TermConverter``) as the rdflib term stats
+    reads: IRIs and blank nodes, literals by lexical form and language tag (no datatype:
+    nothing here needs a literal's value)."""
+    if kind == "literal":
+        return Literal(value, lang=language or None)
+    return BNode(value) if kind == "blank" else URIRef(value)
 
 
 def triples_per_graph(loaded: LoadedGraph) -> dict[str, int]:

@@ -398,11 +398,11 @@ def test_read_all_at_once_answers_as_read_solution_by_solution(
 
 
 def test_a_result_cell_in_no_known_syntax_is_an_error() -> None:
-    from kgtool.graph import _tsv_term
+    from kgtool.graph import _tsv_parts
 
     with pytest.raises(KgtoolError, match="unsupported RDF term"):
-        _tsv_term("<< <http://ex/s> <http://ex/p> <http://ex/o> >>")
+        _tsv_parts("<< <http://ex/s> <http://ex/p> <http://ex/o> >>")
     with pytest.raises(ValueError, match="unexpected SPARQL TSV cell"):
-        _tsv_term("1.2.3")
+        _tsv_parts("1.2.3")
     with pytest.raises(ValueError, match="unknown escape"):
-        _tsv_term('"a\\qb"')
+        _tsv_parts('"a\\qb"')
