@@ -63,15 +63,17 @@ class Run:
     """The records of one run, indexed by (size, approach, step, argument)."""
 
     def __init__(self, records: Iterable[dict[str, Any]]) -> None:
-        self.machine: dict[str, Any] = {}
+        #: one per run: the records of several runs (files) make one report
+        self.machines: list[dict[str, Any]] = []
         self.sizes: list[str] = []
         self.sidecars: dict[str, dict[str, Any]] = {}
         self.steps: dict[tuple[str, str, str, str | None], dict[str, Any]] = {}
         for record in records:
             if "machine" in record:
-                self.machine = record["machine"]
+                self.machines.append(record["machine"])
             elif "sidecar" in record:
-                self.sizes.append(record["size"])
+                if record["size"] not in self.sidecars:
+                    self.sizes.append(record["size"])
                 self.sidecars[record["size"]] = record["sidecar"]
             elif "step" in record:
                 key = (record["size"], record["approach"], record["step"], record.get("arg"))
@@ -87,7 +89,15 @@ class Run:
 
 
 def _machine(run: Run) -> list[str]:
-    m = run.machine
+    lines: list[str] = []
+    for number, machine in enumerate(run.machines or [{}], start=1):
+        if len(run.machines) > 1:
+            lines += [f"Run {number} of {len(run.machines)}, on the same files:", ""]
+        lines += _machine_lines(machine)
+    return lines
+
+
+def _machine_lines(m: dict[str, Any]) -> list[str]:
     versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
     return [
         f"Machine: {m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
