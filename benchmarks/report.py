@@ -342,6 +342,31 @@ def _targets(run: Run, size: str) -> list[str]:
     return [*lines, ""]
 
 
+def _targets_5m(run: Run, size: str) -> list[str]:
+    """The issue's target at 5M: every step completes within 24 GiB (the time targets are
+    for 1M; at 5M the times are reported, not judged)."""
+    kgtool = [r for (s, a, _, _), r in run.steps.items() if s == size and a == "kgtool"]
+    done = [r for r in kgtool if r.get("status") == "ok"]
+    peak = max(kgtool, key=lambda r: r.get("peak_rss") or 0, default=None)
+    limit = 24 * GIB
+    lines = [
+        f"## Targets at {size}",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+        f"| every kgtool step completes | {len(done)} of {len(kgtool)} | "
+        f"{'yes' if kgtool and len(done) == len(kgtool) else '**no**'} |",
+    ]
+    if peak is not None and peak.get("peak_rss"):
+        step = peak["step"] + (f" `{peak['arg']}`" if peak.get("arg") else "")
+        ok = all((r.get("peak_rss") or 0) <= limit for r in kgtool)
+        lines.append(
+            f"| within 24 GiB | largest peak {_mib(peak['peak_rss'])} ({step}) | "
+            f"{'yes' if ok else '**no**'} |"
+        )
+    return [*lines, ""]
+
+
 def _size_value(size: str) -> float:
     scale = {"k": 1e3, "m": 1e6}.get(size[-1:].lower(), 1.0)
     try:
@@ -368,8 +393,10 @@ def render(records: Iterable[dict[str, Any]], notes: str = "") -> str:
     for size in sorted(run.sizes, key=_size_value):
         lines += _size_section(run, size)
     for size in sorted(run.sizes, key=_size_value):
-        if size in ("1m", "5m"):
+        if size == "1m":
             lines += _targets(run, size)
+        elif size == "5m":
+            lines += _targets_5m(run, size)
     if notes:
         lines += [notes.strip(), ""]
     return "\n".join(lines).rstrip() + "\n"
