@@ -57,7 +57,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.stores.memory import Memory
 from rdflib.query import Result, ResultRow
 from rdflib.term import Node
 
@@ -494,11 +496,19 @@ def _where_group_start(text: str) -> int:
 
 def query_form(text: str, origin: str = "query") -> str:
     """Return SELECT, ASK, CONSTRUCT or DESCRIBE; KgtoolError naming ``origin`` if unparsable."""
+    return _form_of(_parsed(text, origin))
+
+
+def _parsed(text: str, origin: str) -> Any:
+    """Return rdflib's parse of ``text``; KgtoolError naming ``origin`` if unparsable."""
     try:
-        parsed = parseQuery(text)
+        return parseQuery(text)
     except Exception as exc:  # pyparsing raises several kinds
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise KgtoolError(f"{origin}: not valid SPARQL 1.1: {message}") from exc
+
+
+def _form_of(parsed: Any) -> str:
     name = str(parsed[1].name)
     return {
         "SelectQuery": "SELECT",
@@ -521,7 +531,8 @@ def run_query(
     text = prepare(query, params or {})
     if getattr(target, "store", None) == "oxigraph" and hasattr(target, "dataset"):
         return _run_on_oxigraph(query, text, target)
-    form = query_form(text, str(query.path))
+    parsed = _parsed(text, str(query.path))
+    form = _form_of(parsed)
     if form not in ("SELECT", "ASK"):
         raise KgtoolError(f"{query.path}: a {form} query; the library runs SELECT and ASK")
     if isinstance(target, SparqlService):
@@ -531,7 +542,12 @@ def run_query(
         return normalise_table(tuple(names), remote_rows, query.lists)
     graph = target if isinstance(target, Graph) else target.dataset
     try:
-        result: Result = graph.query(text)
+        # rdflib's own engine gets the parse above, translated as Graph.query would (the
+        # graph's prefixes bound): parsing a library query again cost as much as running it
+        # on a small graph. A store with its own engine gets the text.
+        runs = isinstance(graph.store, Memory)
+        prepared = translateQuery(parsed, initNs=dict(graph.namespaces())) if runs else text
+        result: Result = graph.query(prepared)
     except Exception as exc:  # the engines raise many kinds; all mean the query failed
         raise KgtoolError(f"{query.path}: query failed: {_one_line(exc)}") from exc
     if result.type == "ASK":
