@@ -255,6 +255,10 @@ def _details(run: Run, size: str) -> list[str]:
     return [*lines, ""] if lines else []
 
 
+def _verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("yes" if ok else "**no**")
+
+
 def _targets(run: Run, size: str) -> list[str]:
     lines = [
         f"## Targets at {size}",
@@ -263,14 +267,11 @@ def _targets(run: Run, size: str) -> list[str]:
         "|---|---|---|",
     ]
 
-    def verdict(ok: bool | None) -> str:
-        return "–" if ok is None else ("yes" if ok else "**no**")
-
     kg, nat = _ok(run.get(size, "kgtool", "load")), _ok(run.get(size, "native", "load"))
     ratio = kg / nat if kg and nat else None
     lines.append(
         f"| load within 1.5× of native | {_ratio(kg, nat)} | "
-        f"{verdict(None if ratio is None else ratio <= 1.5)} |"
+        f"{_verdict(None if ratio is None else ratio <= 1.5)} |"
     )
     for name in run.queries(size):
         k = _ok(run.get(size, "kgtool", "query", name))
@@ -282,7 +283,7 @@ def _targets(run: Run, size: str) -> list[str]:
         if s_rec and s_rec.get("status") == "timeout" and k:
             faster = s_rec["limit"] >= 30 * k
         stock_text = _ratio(s, k) if s is not None else _cell(s_rec)
-        met = verdict(None if within is None else within and faster is not False)
+        met = _verdict(None if within is None else within and faster is not False)
         lines.append(
             f"| `{name}` ≤ 1.5× native, ≥ 30× stock | {_ratio(k, n)} native; stock {stock_text} "
             f"| {met} |"
@@ -305,27 +306,27 @@ def _targets(run: Run, size: str) -> list[str]:
         lines.append(
             f"| validation ({label}) exact, ≤ 10 s, ≤ 2 GiB | {record['results']} results "
             f"({'exact' if exact else 'not exact'}), {_seconds(record['seconds'])}, "
-            f"{_mib(record['peak_rss'])} | {verdict(ok)} |"
+            f"{_mib(record['peak_rss'])} | {_verdict(ok)} |"
         )
     build = run.get(size, "kgtool", "build")
     if build is not None:
         b = _ok(build)
         if b is None and build.get("status") == "timeout":
             b = float(build["limit"])  # at least this long
-        met = verdict(None if b is None else b <= 60)
+        met = _verdict(None if b is None else b <= 60)
         lines.append(f"| `kgtool build` ≤ 60 s | {_cell(build)} | {met} |")
     network = run.get(size, "kgtool", "network")
     if network is not None:
         value = _ok(network)
         lines.append(
             f"| network metrics ≤ 15 s | {_cell(network)} | "
-            f"{verdict(None if value is None else value <= 15)} |"
+            f"{_verdict(None if value is None else value <= 15)} |"
         )
     page = run.get(size, "kgtool", "page")
     if page is not None and page.get("page_5000") is not None:
         lines.append(
             f"| page for 5,000 institutions < 1 s | {_seconds(page['page_5000'])} | "
-            f"{verdict(page['page_5000'] < 1)} |"
+            f"{_verdict(page['page_5000'] < 1)} |"
         )
         stable = page.get("page_5000_stable")
         if stable is not None:
@@ -334,7 +335,7 @@ def _targets(run: Run, size: str) -> list[str]:
             lines.append(
                 f"| that page stable and drawn in Chromium < 5 s | {_seconds(stable)}, "
                 f"{drawn:,} of {nodes:,} institutions drawn | "
-                f"{verdict(stable < 5 and drawn == nodes)} |"
+                f"{_verdict(stable < 5 and drawn == nodes)} |"
             )
         elif page.get("page_5000_browser"):
             skipped = page["page_5000_browser"]
@@ -355,14 +356,13 @@ def _targets_5m(run: Run, size: str) -> list[str]:
         "| target | measured | met |",
         "|---|---|---|",
         f"| every kgtool step completes | {len(done)} of {len(kgtool)} | "
-        f"{'yes' if kgtool and len(done) == len(kgtool) else '**no**'} |",
+        f"{_verdict(bool(kgtool) and len(done) == len(kgtool))} |",
     ]
     if peak is not None and peak.get("peak_rss"):
         step = peak["step"] + (f" `{peak['arg']}`" if peak.get("arg") else "")
         ok = all((r.get("peak_rss") or 0) <= limit for r in kgtool)
         lines.append(
-            f"| within 24 GiB | largest peak {_mib(peak['peak_rss'])} ({step}) | "
-            f"{'yes' if ok else '**no**'} |"
+            f"| within 24 GiB | largest peak {_mib(peak['peak_rss'])} ({step}) | {_verdict(ok)} |"
         )
     return [*lines, ""]
 

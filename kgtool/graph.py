@@ -847,8 +847,9 @@ def _tsv_rows(
 
 _UNSEEN: Any = object()
 _TSV_ESCAPE_RE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
-_TSV_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'"}
-_TSV_ESCAPES["\\"] = "\\"
+_TSV_ESCAPES = {
+    "t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\",
+}  # fmt: skip
 _XSD_STRING_IRI = str(XSD.string)
 _XSD_BOOLEAN_IRI = str(XSD.boolean)
 _RDF_LANG_STRING_IRI = str(RDF.langString)
@@ -871,10 +872,10 @@ def _tsv_unescape(match: re.Match[str]) -> str:
 
 def _tsv_parts(cell: str) -> tuple[str, str, str, str]:
     """Return the parts (see ``TermConverter``) of the term a SPARQL TSV cell writes."""
-    if cell.startswith("<<"):
-        raise KgtoolError(f"unsupported RDF term {cell[:80]} in a query result")
     first = cell[0]
     if first == "<":
+        if cell.startswith("<<"):
+            raise KgtoolError(f"unsupported RDF term {cell[:80]} in a query result")
         return "iri", cell[1:-1], "", ""
     if first == "_":
         return "blank", cell[2:], "", ""

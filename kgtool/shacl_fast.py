@@ -1394,10 +1394,7 @@ def _line_index(lines: Sequence[str]) -> _LineIndex:
         if not lead:
             continue
         head = lead[0]
-        if head == "<":  # first: every line of N-Triples, most lines of Turtle
-            end = lead.find(">")
-            token = lead[: end + 1] if end != -1 else ""
-        else:
+        if head != "<":  # "<" starts every line of N-Triples and most of Turtle: one test
             if head == "#":
                 continue
             if head in "@Pp":
@@ -1409,15 +1406,15 @@ def _line_index(lines: Sequence[str]) -> _LineIndex:
                 if not lead:
                     continue
                 head = lead[0]
-            if head == "<":
-                end = lead.find(">")
-                token = lead[: end + 1] if end != -1 else ""
-            elif head == '"':
-                end = lead.find('"', 1)
-                token = lead[: end + 1] if end != -1 else ""
-            else:
-                cut = _TOKEN_END.search(lead)
-                token = lead[: cut.start()] if cut else lead
+        if head == "<":
+            end = lead.find(">")
+            token = lead[: end + 1] if end != -1 else ""
+        elif head == '"':
+            end = lead.find('"', 1)
+            token = lead[: end + 1] if end != -1 else ""
+        else:
+            cut = _TOKEN_END.search(lead)
+            token = lead[: cut.start()] if cut else lead
         if token and token not in first:
             first[token] = number
     return _LineIndex(first, prefixes)

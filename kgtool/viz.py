@@ -560,10 +560,10 @@ def page_data(
     The data holds each agreement once, in columns (``agreements``: a list per field of
     AGREEMENT_COLUMNS; sources index ``agreementSources``); nodes and ties refer to agreements
     by index, and an agreement to its parties by node index (a party outside the network by its
-    label). Ties are
-    flat lists of numbers (the page keeps them as typed arrays and makes vis-network's edges from
-    them): tie k's ends are ``ends[2k]`` and ``ends[2k + 1]``, its agreements the next
-    ``tieSizes[k]`` entries of ``tieAgreements``; the page styles its edge by the best status.
+    label). Ties are flat lists of numbers (the page keeps them as typed arrays and makes
+    vis-network's edges from them): tie k's ends are ``ends[2k]`` and ``ends[2k + 1]``, its
+    agreements the next ``tieSizes[k]`` entries of ``tieAgreements``; the page styles its edge
+    by the best status.
     """
     graph = network.graph
     order = sorted(graph.nodes)
@@ -697,21 +697,18 @@ def _agreement_entries(
     (titles, statuses, directions, parties, kind_column, signed, terms, expires, sources) = (
         columns[name] for name in AGREEMENT_COLUMNS
     )
-    pick, agreements = labels.pick, network.agreements
     for iri in order:
-        agreement = agreements[iri]
-        titles.append(pick(agreement.titles) or local_name(iri))
+        agreement = network.agreements[iri]
+        titles.append(labels.pick(agreement.titles) or local_name(iri))
         statuses.append(status_index[agreement.status])
         directions.append([direction_index[d] for d in agreement.directions])
         parties.append([node_index[p] if p in node_index else labels(p) for p in agreement.parties])
         kind_column.append(kind_index[agreement.kind] if agreement.kind else None)
         signed.append(agreement.signed_on or None)
         terms.append(agreement.term or None)
-        expiry = agreement.expires_on
-        expires.append(expiry.isoformat() if expiry else None)
-        own = agreement.sources
+        expires.append(agreement.expires_on.isoformat() if agreement.expires_on else None)
         sources.append(
-            [source_index.setdefault(s, len(source_index)) for s in own] if own else None
+            [source_index.setdefault(s, len(source_index)) for s in agreement.sources] or None
         )
     return columns, list(source_index)
 
@@ -840,9 +837,10 @@ def _finish_html(html: str, data: dict[str, Any], lang: str) -> str:
     if position < 0:
         raise KgtoolError("unexpected pyvis template: no drawGraph() call")
     html = html[:position] + "drawGraph();\n kgInit();" + html[position + len("drawGraph();") :]
-    head_end = html.find("<head>") + len("<head>")
-    if head_end < len("<head>"):
+    head = html.find("<head>")
+    if head < 0:
         raise KgtoolError("unexpected pyvis template: no <head>")
+    head_end = head + len("<head>")
     ui = UI_TEXT[lang]
     return "".join(
         (
